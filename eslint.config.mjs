@@ -1,0 +1,95 @@
+// Layer boundaries of style.md, enforced: one no-restricted-imports block per folder.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const node = ['node:*', 'fs', 'fs/promises', 'path', 'child_process', 'os', 'worker_threads', 'util', 'url', 'http', 'https', 'net'];
+const forbid = (patterns, message) => ({ group: patterns, message });
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.vscode-test/**', '.test-output/**', 'examples/**', 'test/fixtures/**', 'scripts/**', 'eslint.config.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['extension/**/*.ts'],
+    rules: { 'no-console': 'error' },
+  },
+  {
+    files: ['extension/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          forbid(['vscode'], 'core/ never imports vscode: it is a library the UI and the CLI share.'),
+          forbid(node.filter((n) => n !== 'node:*'), 'core/ does no I/O: go through a port in core/ports.ts.'),
+          forbid(['node:*', '!node:path/posix'], 'core/ does no I/O: go through a port in core/ports.ts.'),
+          forbid(['dockerode', 'undici', 'simple-git', 'web-tree-sitter'], 'core/ reaches these only through ports; adapters live in io/.'),
+          forbid(['**/io/*', '**/ui/*', '**/main'], 'core/ must not import io/, ui/ or main.'),
+        ],
+      }],
+    },
+  },
+  {
+    files: ['extension/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [forbid(['*', '!zod'], 'protocol/ is shared with the webview: it imports zod only.')],
+      }],
+    },
+  },
+  {
+    files: ['extension/io/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          forbid(['vscode'], 'io/ adapters never import vscode.'),
+          forbid(['**/ui/*', '**/main'], 'io/ must not import ui/ or main.'),
+        ],
+      }],
+    },
+  },
+  {
+    files: ['extension/ui/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [forbid(['**/io/*'], 'ui/ gets io adapters injected by main.ts; it must not import io/.')],
+      }],
+    },
+  },
+  {
+    files: ['extension/cli.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [forbid(['vscode', '**/ui/*'], 'The CLI runs without VS Code.')],
+      }],
+    },
+  },
+  {
+    files: ['webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [forbid(['vscode', 'node:*', '**/core/*', '**/io/*', '**/ui/*'], 'webview/ talks to the extension only through protocol/.')],
+      }],
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+    },
+  },
+);

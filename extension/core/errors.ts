@@ -1,0 +1,28 @@
+/**
+ * Failures the core can foresee. The UI maps each `kind` to one sentence and helpful buttons; `detail`
+ * goes to the log only. Findings are not errors: lint problems are returned as data.
+ */
+export type FlErrorKind =
+  | 'cancelled'
+  | 'invalidInput'
+  | 'unreadable'
+  | 'parserUnavailable'
+  | 'invalidConfig'
+  | 'dockerUnavailable'
+  | 'orchestratorRejected';
+
+export class FlError extends Error {
+  override readonly name = 'FlError';
+  constructor(
+    readonly kind: FlErrorKind,
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Throws `FlError('cancelled')` when the signal is aborted; call it between steps of a use case. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new FlError('cancelled', 'The operation was cancelled.');
+}

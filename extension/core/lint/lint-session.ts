@@ -1,0 +1,202 @@
+import { throwIfCancelled } from '../errors';
+import type { GitInspector, Logger, PythonAnalyzer, RepoListing, RepoReader, SourceFile } from '../ports';
+import { compareFindings, type Finding, type Severity } from './finding';
+import {
+  detectFlavor,
+  importClosure,
+  parseYamlInput,
+  resolveModelManager,
+  type LintContext,
+  type YamlInput,
+} from './lint-context';
+import { parseProjectInput, projectFileName, type ProjectInput } from './project-input';
+import type { PyModule } from './python-model';
+import type { Rule } from './rule';
+import { allRules } from './rules/all-rules';
+
+export interface LintDeps {
+  readonly reader: RepoReader;
+  readonly analyzer: PythonAnalyzer;
+  readonly git?: GitInspector;
+  readonly logger?: Logger;
+}
+
+export interface LintOptions {
+  readonly signal?: AbortSignal;
+  /** Defaults to every rule of the catalogue. */
+  readonly rules?: readonly Rule[];
+}
+
+const condaFile = 'conda.yaml';
+
+interface CachedModule {
+  readonly text: string;
+  readonly module: PyModule;
+}
+
+/**
+ * Lints one repo and keeps what it parsed, so that linting again after a save re-reads and re-parses
+ * only the files named in `invalidate`. The listing is refreshed only when `invalidate()` is called
+ * without paths (files created, deleted or renamed).
+ */
+export class LintSession {
+  private listing: RepoListing | undefined;
+  private git: LintContext['git'];
+  private readonly modules = new Map<string, CachedModule>();
+  private readonly dirty = new Set<string>();
+
+  constructor(private readonly deps: LintDeps) {}
+
+  /** Marks files as changed; with no argument, everything (listing included) is read again. */
+  invalidate(paths?: readonly string[]): void {
+    if (paths === undefined) {
+      this.listing = undefined;
+      this.modules.clear();
+      this.dirty.clear();
+      return;
+    }
+    for (const p of paths) this.dirty.add(p);
+  }
+
+  /** Runs every rule; findings come sorted. Throws `FlError('cancelled')` when the signal aborts. */
+  async lint(options: LintOptions = {}): Promise<Finding[]> {
+    const { signal } = options;
+    const { reader } = this.deps;
+    if (this.listing === undefined) {
+      this.listing = await reader.list(signal);
+      this.git = await this.deps.git?.inspect(signal).catch((error: unknown) => {
+        this.deps.logger?.warn(`[lint] git state unavailable: ${String(error)}`);
+        return undefined;
+      });
+    }
+    throwIfCancelled(signal);
+    const listing = this.listing;
+    const paths = new Set(listing.entries.map((e) => e.path));
+    const pyFiles = listing.entries.filter((e) => e.kind === 'file' && e.path.endsWith('.py')).map((e) => e.path);
+    const unreadable = new Map<string, string>();
+
+    for (const cached of [...this.modules.keys()]) if (!paths.has(cached)) this.modules.delete(cached);
+    const toRead = pyFiles.filter((p) => !this.modules.has(p) || this.dirty.has(p));
+    this.dirty.clear();
+
+    const fresh: SourceFile[] = [];
+    const reads = await Promise.all(toRead.map(async (path) => ({ path, result: await reader.readText(path, signal) })));
+    for (const { path, result } of reads) {
+      if (result.kind === 'unreadable') {
+        this.modules.delete(path);
+        unreadable.set(path, result.reason);
+      } else if (this.modules.get(path)?.text !== result.text) {
+        fresh.push({ path, text: result.text });
+      }
+    }
+    throwIfCancelled(signal);
+    // A changed file that rules inspected before (full detail) most likely still is: parse it once, fully.
+    const wasFull = (f: SourceFile): boolean => this.modules.get(f.path)?.module.detail === 'full';
+    await this.analyze(fresh.filter(wasFull), 'full', signal);
+    await this.analyze(fresh.filter((f) => !wasFull(f)), 'outline', signal);
+
+    // Rules look inside the bodies of model_manager.py, data_manager.py and what they import; every
+    // other file needs only its outline. Full detail can reveal imports inside functions, so repeat.
+    let userModules: string[] = [];
+    for (let pass = 0; pass < 4; pass++) {
+      userModules = importClosure(paths, this.moduleMap(), ['model_manager.py', 'data_manager.py']);
+      const shallow = userModules
+        .map((p) => ({ path: p, cached: this.modules.get(p) }))
+        .filter((e): e is { path: string; cached: CachedModule } => e.cached?.module.detail === 'outline')
+        .map((e) => ({ path: e.path, text: e.cached.text }));
+      if (shallow.length === 0) break;
+      await this.analyze(shallow, 'full', signal);
+    }
+
+    const readSmall = async <T>(path: string, parse: (text: string) => T): Promise<T | undefined> => {
+      if (!paths.has(path)) return undefined;
+      const result = await reader.readText(path, signal);
+      if (result.kind === 'text') return parse(result.text);
+      unreadable.set(path, result.reason);
+      return undefined;
+    };
+    const conda: YamlInput | undefined = await readSmall(condaFile, (t) => parseYamlInput(condaFile, t));
+    const project: ProjectInput | undefined = await readSmall(projectFileName, (t) => parseProjectInput(projectFileName, t));
+    throwIfCancelled(signal);
+
+    const modules = this.moduleMap();
+    const sources = new Map<string, string>();
+    for (const [path, cached] of this.modules) sources.set(path, cached.text);
+    const config = project?.config;
+    const configFlavor = config?.ml_model_flavor;
+    const detected = configFlavor === undefined ? detectFlavor(modules, userModules) : undefined;
+    const ctx: LintContext = {
+      listing,
+      paths,
+      modules,
+      sources,
+      unreadable,
+      conda,
+      project,
+      config,
+      target: config?.target ?? 'generated',
+      flavor:
+        configFlavor !== undefined
+          ? { value: configFlavor, source: 'config' }
+          : detected !== undefined
+            ? { value: detected, source: 'detected' }
+            : undefined,
+      git: this.git,
+      userModules,
+      modelManager: resolveModelManager(paths, modules),
+      knownRules: new Set(allRules.map((r) => r.meta.id)),
+    };
+    return runRules(ctx, options.rules ?? allRules, this.deps.logger);
+  }
+
+  private moduleMap(): Map<string, PyModule> {
+    const map = new Map<string, PyModule>();
+    for (const [path, cached] of this.modules) map.set(path, cached.module);
+    return map;
+  }
+
+  private async analyze(files: SourceFile[], detail: PyModule['detail'], signal: AbortSignal | undefined): Promise<void> {
+    if (files.length === 0) return;
+    const analyzed = await this.deps.analyzer.analyze(files, { detail, signal });
+    files.forEach((file, i) => {
+      const module = analyzed[i];
+      if (module !== undefined) this.modules.set(file.path, { text: file.text, module });
+    });
+  }
+}
+
+function runRules(ctx: LintContext, rules: readonly Rule[], logger: Logger | undefined): Finding[] {
+  const overrides = ctx.config?.lint.rules ?? {};
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    const override = overrides[rule.meta.id];
+    if (override === 'off') continue;
+    let reports;
+    try {
+      reports = rule.check(ctx);
+    } catch (error) {
+      // A bug in one rule must not hide every other finding; it is logged with its stack.
+      logger?.error(error instanceof Error ? error : new Error(String(error)));
+      continue;
+    }
+    for (const report of reports) {
+      let severity: Severity = report.severity ?? rule.meta.severity;
+      if (rule.meta.builderOnly === true && ctx.target !== 'flops-addon' && severity === 'error') severity = 'warning';
+      if (override !== undefined) severity = override;
+      findings.push({
+        rule: rule.meta.id,
+        severity,
+        file: report.file,
+        range: report.range,
+        message: report.message,
+        fixes: report.fixes ?? [],
+      });
+    }
+  }
+  return findings.sort(compareFindings);
+}
+
+/** One-shot lint of a repo (CLI, tests): a fresh session, every file read and parsed. */
+export async function runLint(deps: LintDeps, options: LintOptions = {}): Promise<Finding[]> {
+  return new LintSession(deps).lint(options);
+}

@@ -1,0 +1,92 @@
+import { isMap, isScalar, isSeq, type Node, type Scalar } from 'yaml';
+import type { Range } from '../finding';
+import { yamlRange, type YamlInput } from '../lint-context';
+
+/** One dependency line of conda.yaml, with where it stands. */
+export interface CondaDependency {
+  readonly spec: string;
+  readonly name: string;
+  /** Version constraint as written after the name: `=3.10.14`, `==2.1`, `>=1,<2`, or ''. */
+  readonly constraint: string;
+  readonly source: 'conda' | 'pip';
+  readonly range: Range;
+  /** Character offsets of the whole `- item` line, for moving it. */
+  readonly node: Scalar;
+}
+
+/** Parses `name[=|==|>=…]version` (conda and pip syntax alike); channel prefixes are dropped. */
+export function parseSpec(spec: string): { name: string; constraint: string } {
+  const trimmed = spec.trim().replace(/^[\w.-]+::/, '');
+  const match = /^([A-Za-z0-9_.\-[\]]+)\s*(.*)$/.exec(trimmed);
+  const name = (match?.[1] ?? trimmed).replace(/\[.*\]$/, '').toLowerCase().replace(/_/g, '-');
+  return { name, constraint: (match?.[2] ?? '').trim() };
+}
+
+/** The dependencies of a parsed conda.yaml that has the expected shape; otherwise []. */
+export function condaDependencies(input: YamlInput): CondaDependency[] {
+  const root = input.doc.contents;
+  if (!isMap(root)) return [];
+  const deps = root.get('dependencies', true) as Node | undefined;
+  if (!isSeq(deps)) return [];
+  const result: CondaDependency[] = [];
+  const push = (item: unknown, source: 'conda' | 'pip'): void => {
+    if (!isScalar(item) || typeof item.value !== 'string' || item.range === undefined || item.range === null) return;
+    const { name, constraint } = parseSpec(item.value);
+    result.push({ spec: item.value, name, constraint, source, range: yamlRange(input, item.range[0], item.range[1]), node: item });
+  };
+  for (const item of deps.items) {
+    if (isMap(item)) {
+      const pip = item.get('pip', true) as Node | undefined;
+      if (isSeq(pip)) for (const p of pip.items) push(p, 'pip');
+    } else push(item, 'conda');
+  }
+  return result;
+}
+
+/** Lower and upper bounds a constraint admits, on dotted numeric versions; undefined when unparseable. */
+export function versionBounds(constraint: string): { min?: number[]; minInclusive: boolean; max?: number[]; maxInclusive: boolean; exact?: number[] } | undefined {
+  const parts = constraint.replace(/\s+/g, '').split(',').filter((p) => p !== '');
+  const out: { min?: number[]; minInclusive: boolean; max?: number[]; maxInclusive: boolean; exact?: number[] } = { minInclusive: true, maxInclusive: true };
+  for (const part of parts) {
+    const m = /^(==|=|>=|<=|>|<|~=|!=)?(\d+(?:\.\d+)*)(?:\.\*|\*)?$/.exec(part);
+    if (m === null) return undefined;
+    const op = m[1] ?? '=';
+    const version = (m[2] ?? '').split('.').map(Number);
+    switch (op) {
+      case '=':
+      case '==':
+        // conda's `=3.10` means 3.10.*; pip's `==3.10` is exact. Both start at the version given.
+        out.exact = version;
+        out.min = version;
+        break;
+      case '>=':
+        out.min = version;
+        break;
+      case '>':
+        out.min = version;
+        out.minInclusive = false;
+        break;
+      case '<=':
+        out.max = version;
+        break;
+      case '<':
+        out.max = version;
+        out.maxInclusive = false;
+        break;
+      case '~=':
+        out.min = version;
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+export function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

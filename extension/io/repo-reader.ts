@@ -1,0 +1,176 @@
+import { lstat, open, opendir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { FlError, throwIfCancelled } from '../core/errors';
+import type { ReadResult, RepoEntry, RepoListing, RepoProblem, RepoReader } from '../core/ports';
+
+/** Folders that never hold the user's ML code: VCS data, caches, virtual environments, our own output. */
+const skippedFolders = new Set([
+  '.git',
+  '.hg',
+  '.svn',
+  'node_modules',
+  '__pycache__',
+  '.venv',
+  'venv',
+  '.tox',
+  '.nox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  '.ipynb_checkpoints',
+  'site-packages',
+  '.flops',
+]);
+
+export interface FsRepoReaderOptions {
+  /** Files larger than this are not read (default 2 MiB: no hand-written Python module is that big). */
+  readonly maxFileBytes?: number;
+  /** Listing stops after this many entries (default 100,000), with a problem saying so. */
+  readonly maxEntries?: number;
+}
+
+/**
+ * RepoReader over the local file system. Never follows links to folders (so link loops cannot hang
+ * it), reports unreadable folders as problems instead of failing, and decodes text strictly as UTF-8
+ * unless a Python coding declaration names another encoding.
+ */
+export class FsRepoReader implements RepoReader {
+  private readonly maxFileBytes: number;
+  private readonly maxEntries: number;
+
+  constructor(
+    readonly root: string,
+    options: FsRepoReaderOptions = {},
+  ) {
+    this.maxFileBytes = options.maxFileBytes ?? 2 * 1024 * 1024;
+    this.maxEntries = options.maxEntries ?? 100_000;
+  }
+
+  /** Checks that the root is a readable folder; throws `FlError('invalidInput')` with a clear message. */
+  static async open(root: string, options: FsRepoReaderOptions = {}): Promise<FsRepoReader> {
+    const absolute = path.resolve(root);
+    let info;
+    try {
+      info = await stat(absolute);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new FlError(
+        'invalidInput',
+        code === 'ENOENT' ? `${absolute} does not exist.` : `${absolute} cannot be read (${code ?? String(error)}).`,
+      );
+    }
+    if (!info.isDirectory()) throw new FlError('invalidInput', `${absolute} is a file; give the folder of the ML repository.`);
+    try {
+      const dir = await opendir(absolute);
+      await dir.close();
+    } catch (error) {
+      throw new FlError('invalidInput', `${absolute} cannot be listed (${(error as NodeJS.ErrnoException).code ?? String(error)}); check its permissions.`);
+    }
+    return new FsRepoReader(absolute, options);
+  }
+
+  async list(signal?: AbortSignal): Promise<RepoListing> {
+    const entries: RepoEntry[] = [];
+    const problems: RepoProblem[] = [];
+    const queue: string[] = [''];
+    while (queue.length > 0) {
+      throwIfCancelled(signal);
+      const rel = queue.shift() as string;
+      let dir;
+      try {
+        dir = await opendir(path.join(this.root, rel));
+      } catch (error) {
+        problems.push({ path: rel, message: `folder cannot be listed (${(error as NodeJS.ErrnoException).code ?? String(error)})` });
+        continue;
+      }
+      for await (const dirent of dir) {
+        const childRel = rel === '' ? dirent.name : `${rel}/${dirent.name}`;
+        if (entries.length >= this.maxEntries) {
+          problems.push({ path: rel, message: `listing stopped after ${this.maxEntries} entries` });
+          return { entries, problems };
+        }
+        if (dirent.isDirectory()) {
+          if (skippedFolders.has(dirent.name)) continue;
+          entries.push({ path: childRel, kind: 'dir', size: 0 });
+          queue.push(childRel);
+        } else if (dirent.isFile()) {
+          entries.push({ path: childRel, kind: 'file', size: await this.sizeOf(childRel) });
+        } else if (dirent.isSymbolicLink()) {
+          // Links to files count as files; links to folders are not followed, so loops cannot occur.
+          try {
+            const target = await stat(path.join(this.root, childRel));
+            if (target.isFile()) entries.push({ path: childRel, kind: 'file', size: target.size });
+            else if (target.isDirectory()) problems.push({ path: childRel, message: 'link to a folder, not followed' });
+          } catch {
+            problems.push({ path: childRel, message: 'broken link' });
+          }
+        }
+      }
+    }
+    entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { entries, problems };
+  }
+
+  async readText(rel: string, signal?: AbortSignal): Promise<ReadResult> {
+    throwIfCancelled(signal);
+    const full = path.join(this.root, rel);
+    let handle;
+    try {
+      const info = await lstat(full).then((l) => (l.isSymbolicLink() ? stat(full) : l));
+      if (!info.isFile()) return { kind: 'unreadable', reason: 'not a regular file' };
+      if (info.size > this.maxFileBytes) {
+        return { kind: 'unreadable', reason: `too large to lint (${formatBytes(info.size)}; the limit is ${formatBytes(this.maxFileBytes)})` };
+      }
+      handle = await open(full, 'r');
+      const bytes = await handle.readFile();
+      return decodeSource(bytes);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return { kind: 'unreadable', reason: code === 'EACCES' ? 'permission denied' : `cannot be read (${code ?? String(error)})` };
+    } finally {
+      await handle?.close();
+    }
+  }
+
+  private async sizeOf(rel: string): Promise<number> {
+    try {
+      return (await lstat(path.join(this.root, rel))).size;
+    } catch {
+      return 0;
+    }
+  }
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
+}
+
+/** PEP 263: a coding declaration in the first two lines. */
+const codingPattern = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+
+/** Decodes source bytes as Python would: UTF-8 (BOM allowed) unless a coding line says otherwise. */
+export function decodeSource(bytes: Uint8Array): ReadResult {
+  const probeEnd = Math.min(bytes.length, 8192);
+  for (let i = 0; i < probeEnd; i++) {
+    if (bytes[i] === 0) return { kind: 'unreadable', reason: 'binary file (contains NUL bytes)' };
+  }
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, Math.min(bytes.length, 400))).split('\n').slice(0, 2);
+  let encoding = 'utf-8';
+  for (const line of head) {
+    const match = codingPattern.exec(line);
+    if (match?.[1] !== undefined) {
+      encoding = match[1].toLowerCase();
+      break;
+    }
+  }
+  try {
+    const text = new TextDecoder(encoding, { fatal: true, ignoreBOM: false }).decode(bytes);
+    return { kind: 'text', text };
+  } catch (error) {
+    if (error instanceof RangeError) return { kind: 'unreadable', reason: `declares an unknown encoding "${encoding}"` };
+    return {
+      kind: 'unreadable',
+      reason: encoding === 'utf-8' ? 'not valid UTF-8 (Python 3 reads source as UTF-8 unless it declares a coding)' : `not valid ${encoding}`,
+    };
+  }
+}

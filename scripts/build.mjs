@@ -1,0 +1,80 @@
+// One build for every bundle. esbuild does the work; this file only lists entry points, because
+// the test suites are many files and a one-line package.json script cannot glob them portably.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const production = process.argv.includes('--production');
+const out = path.join(root, 'dist');
+
+function walk(dir, suffix) {
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) found.push(...walk(full, suffix));
+    else if (name.endsWith(suffix)) found.push(full);
+  }
+  return found;
+}
+
+// ssh2 (through dockerode) requires optional native addons inside try/catch; bundling them is
+// impossible, so make each require throw and let ssh2 fall back to pure JS (testing.md §5).
+const nativeAddons = {
+  name: 'native-addons',
+  setup(build) {
+    build.onResolve({ filter: /\.node$/ }, (args) => ({ path: args.path, namespace: 'native-addon' }));
+    build.onLoad({ filter: /.*/, namespace: 'native-addon' }, () => ({
+      contents: 'throw new Error("native addon not bundled");',
+    }));
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  external: ['vscode'],
+  loader: { '.py': 'text', '.yaml': 'text', '.toml': 'text', '.tmpl': 'text', '.md': 'text' },
+  plugins: [nativeAddons],
+  logLevel: 'warning',
+  // ESM dependencies (web-tree-sitter) read import.meta.url, which a CommonJS bundle lacks.
+  define: { 'import.meta.url': '__flopsImportMetaUrl' },
+  banner: { js: 'const __flopsImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+};
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+await Promise.all([
+  esbuild.build({
+    ...common,
+    entryPoints: {
+      extension: 'extension/main.ts',
+      cli: 'extension/cli.ts',
+      'python-worker': 'extension/io/python-worker.ts',
+    },
+    outdir: out,
+  }),
+  esbuild.build({
+    ...common,
+    // Tests keep node_modules external so they exercise the installed packages.
+    packages: 'external',
+    external: ['vscode'],
+    entryPoints: [
+      ...walk(path.join(root, 'test'), '.test.ts'),
+      ...['test/integration/index.ts', 'test/host/run-host-tests.ts', 'test/host/run-electron-tests.ts', 'test/bench/run-bench.ts']
+        .map((p) => path.join(root, p))
+        .filter((p) => { try { return statSync(p).isFile(); } catch { return false; } }),
+    ],
+    outbase: root,
+    outdir: out,
+  }),
+]);
+
+// web-tree-sitter and the Python grammar are WebAssembly loaded at run time from next to the bundle.
+copyFileSync(path.join(root, 'node_modules/web-tree-sitter/web-tree-sitter.wasm'), path.join(out, 'web-tree-sitter.wasm'));
+copyFileSync(path.join(root, 'node_modules/tree-sitter-python/tree-sitter-python.wasm'), path.join(out, 'tree-sitter-python.wasm'));

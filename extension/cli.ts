@@ -5,6 +5,7 @@ import { FlError } from './core/errors';
 import { toJsonReport, toSarifReport, toTextReport } from './core/lint/format-findings';
 import { runLint } from './core/lint/lint-session';
 import { allRules } from './core/lint/rules/all-rules';
+import { rulesMarkdown } from './core/lint/rules-markdown';
 import { SimpleGitInspector } from './io/git-inspector';
 import { PythonPool } from './io/python-pool';
 import { FsRepoReader } from './io/repo-reader';
@@ -19,6 +20,7 @@ const usage = `Usage: flops <command> [options]
 
 Commands:
   lint [DIR] [--format text|json|sarif]   Check an ML repository against the FLOps contract.
+  rules [--format text|json|markdown]     List the lint rules with why FLOps needs them.
 
 Options:
   -h, --help       Show this help.
@@ -65,12 +67,32 @@ async function lintCommand(args: string[], out: NodeJS.WriteStream): Promise<num
   }
 }
 
+function rulesCommand(args: string[], out: NodeJS.WriteStream): number {
+  const { values } = parseArgs({ args, options: { format: { type: 'string', short: 'f', default: 'text' } } });
+  const metas = allRules.map((r) => r.meta);
+  switch (values.format) {
+    case 'json':
+      out.write(`${JSON.stringify({ rules: metas }, null, 2)}\n`);
+      return 0;
+    case 'markdown':
+      out.write(rulesMarkdown(metas));
+      return 0;
+    case 'text':
+      out.write(metas.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${r.title}`).join('\n') + '\n');
+      return 0;
+    default:
+      throw new UsageError(`Unknown format "${values.format}"; use text, json or markdown.`);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'lint':
         return await lintCommand(rest, process.stdout);
+      case 'rules':
+        return rulesCommand(rest, process.stdout);
       case '-v':
       case '--version':
         process.stdout.write(`${packageJson.version}\n`);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { LintSession } from './core/lint/lint-session';
 import { allRules } from './core/lint/rules/all-rules';
+import { ruleAnchor } from './core/lint/rules-markdown';
 import { SimpleGitInspector } from './io/git-inspector';
 import { PythonPool } from './io/python-pool';
 import { FsRepoReader } from './io/repo-reader';
@@ -25,7 +26,7 @@ export function activate(ctx: vscode.ExtensionContext): FlopsApi {
   ctx.subscriptions.push({ dispose: () => pool.dispose() });
 
   const readme = vscode.Uri.joinPath(ctx.extensionUri, 'README.md');
-  const ruleDocUri = (id: string): vscode.Uri => readme.with({ fragment: id.replace('/', '') });
+  const ruleDocUri = (id: string): vscode.Uri => readme.with({ fragment: ruleAnchor(id) });
   const lint = new LintController({
     logger,
     createSession: (root) => new LintSession({ reader: new FsRepoReader(root), analyzer: pool, git: new SimpleGitInspector(root), logger }),

@@ -376,7 +376,7 @@ function extractFunction(node: Node, decorators: string[], detail: PyModule['det
     name: nameNode?.text ?? '',
     range: rangeOfNode(node),
     nameRange: rangeOfNode(nameNode ?? node),
-    params: extractParams(node.childForFieldName('parameters')),
+    params: detail === 'full' ? extractParams(node.childForFieldName('parameters')) : [],
     decorators,
     isAsync: node.children[0]?.type === 'async',
     returns: facts.returns,
@@ -409,6 +409,10 @@ function extractClass(node: Node, detail: PyModule['detail'], sink: ModuleSink):
   const bases = (node.childForFieldName('superclasses')?.namedChildren ?? [])
     .filter((c): c is Node => c !== null && c.type !== 'keyword_argument')
     .map((c) => dottedName(c));
+  const shell = { name: nameNode?.text ?? '', range: rangeOfNode(node), nameRange: rangeOfNode(nameNode ?? node), bases, lastLine: node.endPosition.row };
+  // Outlines skip class bodies: only files the rules inspect (full detail) need their members, and
+  // walking every body of every file would cost as much as parsing it.
+  if (detail === 'outline') return { ...shell, methods: [], classAssigns: [], bodyIndent: '    ' };
   const body = node.childForFieldName('body');
   const methods: PyFunction[] = [];
   const classAssigns: string[] = [];
@@ -423,16 +427,7 @@ function extractClass(node: Node, detail: PyModule['detail'], sink: ModuleSink):
     if (def.type === 'function_definition') methods.push(extractFunction(def, decorators, detail, sink));
     else classAssigns.push(...assignedNames(child));
   }
-  return {
-    name: nameNode?.text ?? '',
-    range: rangeOfNode(node),
-    nameRange: rangeOfNode(nameNode ?? node),
-    bases,
-    methods,
-    classAssigns,
-    bodyIndent,
-    lastLine: node.endPosition.row,
-  };
+  return { ...shell, methods, classAssigns, bodyIndent };
 }
 
 function extractModule(root: Node, detail: PyModule['detail']): PyModule {

@@ -148,6 +148,18 @@ function formatBytes(n: number): string {
 /** PEP 263: a coding declaration in the first two lines. */
 const codingPattern = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
 
+/**
+ * Python's spellings of UTF-8 and Latin-1 (`latin-1`, `latin_1`, `ISO_8859_1`, `utf_8`, as normalised by
+ * CPython's tokenizer, `get_normal_name`) → labels TextDecoder knows; WHATWG has no `latin-1` label.
+ * WHATWG's `latin1` is windows-1252, which differs from ISO-8859-1 only in the C1 controls 0x80-0x9F.
+ */
+function decoderLabel(declared: string): string {
+  const name = declared.replace(/_/g, '-');
+  if (name === 'utf-8' || name.startsWith('utf-8-')) return 'utf-8';
+  if (/^(latin-1|iso-latin-1|iso-8859-1)(-|$)/.test(name)) return 'latin1';
+  return declared;
+}
+
 /** Decodes source bytes as Python would: UTF-8 (BOM allowed) unless a coding line says otherwise. */
 export function decodeSource(bytes: Uint8Array): ReadResult {
   const probeEnd = Math.min(bytes.length, 8192);
@@ -164,13 +176,13 @@ export function decodeSource(bytes: Uint8Array): ReadResult {
     }
   }
   try {
-    const text = new TextDecoder(encoding, { fatal: true, ignoreBOM: false }).decode(bytes);
+    const text = new TextDecoder(decoderLabel(encoding), { fatal: true, ignoreBOM: false }).decode(bytes);
     return { kind: 'text', text };
   } catch (error) {
     if (error instanceof RangeError) return { kind: 'unreadable', reason: `declares an unknown encoding "${encoding}"` };
     return {
       kind: 'unreadable',
-      reason: encoding === 'utf-8' ? 'not valid UTF-8 (Python 3 reads source as UTF-8 unless it declares a coding)' : `not valid ${encoding}`,
+      reason: decoderLabel(encoding) === 'utf-8' ? 'not valid UTF-8 (Python 3 reads source as UTF-8 unless it declares a coding)' : `not valid ${encoding}`,
     };
   }
 }

@@ -1,15 +1,5 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
-
-/**
- * The `flops` settings users see are declared in package.json (contributes.configuration); this schema
- * parses them with the same defaults. A unit test keeps the two key sets equal.
- */
-export const settingsSchema = z.object({
-  'lint.enabled': z.boolean().default(true),
-});
-
-export type Settings = z.infer<typeof settingsSchema>;
+import { settingsSchema, type Settings } from './settings-schema';
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const config = vscode.workspace.getConfiguration('flops', scope);

@@ -60,6 +60,18 @@ export class LintSession {
 
   /** Runs every rule; findings come sorted. Throws `FlError('cancelled')` when the signal aborts. */
   async lint(options: LintOptions = {}): Promise<Finding[]> {
+    const taken: string[] = [];
+    try {
+      return await this.lintOnce(options, taken);
+    } catch (error) {
+      // A cancelled (or failed) lint hands the invalidations it took on to the next one; otherwise that
+      // one would serve the cached parse of a file that changed.
+      for (const p of taken) this.dirty.add(p);
+      throw error;
+    }
+  }
+
+  private async lintOnce(options: LintOptions, taken: string[]): Promise<Finding[]> {
     const { signal } = options;
     const { reader } = this.deps;
     if (this.listing === undefined) {
@@ -77,6 +89,7 @@ export class LintSession {
 
     for (const cached of [...this.modules.keys()]) if (!paths.has(cached)) this.modules.delete(cached);
     const toRead = pyFiles.filter((p) => !this.modules.has(p) || this.dirty.has(p));
+    taken.push(...this.dirty);
     this.dirty.clear();
 
     const fresh: SourceFile[] = [];

@@ -97,7 +97,7 @@ export interface PySyntaxError {
 
 export interface PyModule {
   /**
-   * `outline`: syntax errors, top-level imports and classes with their method signatures, for every file.
+   * `outline`: syntax errors, top-level imports, and top-level class and function names, for every file.
    * `full`: also bodies (calls, returns, attribute use, nested imports), for the files rules inspect.
    */
   readonly detail: 'outline' | 'full';

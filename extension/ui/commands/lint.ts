@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../../core/lint/finding';
 import type { RuleMeta } from '../../core/lint/rule';
+import { commandIds } from '../command-ids';
 import type { CommandSpec } from '../commands';
 import type { LintController } from '../lint-controller';
 import { withCancellableProgress } from '../progress';
@@ -8,7 +9,7 @@ import { withCancellableProgress } from '../progress';
 /** "FLOps: Lint Repository": lints every ML repo of the workspace again and summarises. */
 export function lintCommand(controller: LintController): CommandSpec {
   return {
-    id: 'flops.lint.run',
+    id: commandIds.lintRun,
     run: async () => {
       const results = await withCancellableProgress('FLOps: Linting', async (signal, report) => {
         report('finding ML repositories…');
@@ -35,7 +36,7 @@ export function lintCommand(controller: LintController): CommandSpec {
 /** "FLOps: Show Lint Rule Documentation": opens the README at the rule (asks which rule without an argument). */
 export function showRuleDocsCommand(rules: readonly RuleMeta[], docUri: (ruleId: string) => vscode.Uri): CommandSpec {
   return {
-    id: 'flops.lint.showRuleDocs',
+    id: commandIds.showRuleDocs,
     run: async (ruleId?: unknown) => {
       let id = typeof ruleId === 'string' ? ruleId : undefined;
       if (id === undefined) {

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { allRules } from '../../../extension/core/lint/rules/all-rules';
+import { rulesMarkdown } from '../../../extension/core/lint/rules-markdown';
+import { commandIds } from '../../../extension/ui/command-ids';
+import { settingsSchema } from '../../../extension/ui/settings-schema';
+import { repoRoot } from '../repo-paths';
+
+interface PackageJson {
+  engines: Record<string, string>;
+  activationEvents: string[];
+  devDependencies: Record<string, string>;
+  contributes: {
+    commands: { command: string; title: string; category: string }[];
+    configuration: { properties: Record<string, { default: unknown }> };
+  };
+}
+
+const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as PackageJson;
+
+describe('package.json, README and code agree', () => {
+  it('declares exactly the commands the extension registers', () => {
+    assert.deepEqual(pkg.contributes.commands.map((c) => c.command).sort(), Object.values(commandIds).sort());
+    for (const c of pkg.contributes.commands) assert.equal(c.category, 'FLOps');
+  });
+
+  it('declares exactly the settings the settings schema parses, with the same defaults', () => {
+    const declared = Object.keys(pkg.contributes.configuration.properties).map((k) => k.replace(/^flops\./, ''));
+    assert.deepEqual(declared.sort(), Object.keys(settingsSchema.shape).sort());
+    const defaults = settingsSchema.parse({}) as Record<string, unknown>;
+    for (const [key, prop] of Object.entries(pkg.contributes.configuration.properties)) {
+      assert.deepEqual(prop.default, defaults[key.replace(/^flops\./, '')], key);
+    }
+  });
+
+  it('activates only on workspace markers, never on *', () => {
+    assert.ok(!pkg.activationEvents.includes('*'));
+    assert.ok(pkg.activationEvents.every((e) => e.startsWith('workspaceContains:')));
+  });
+
+  it('pins @types/vscode to the engines.vscode floor, no newer than code-server 1.139', () => {
+    const floor = /^\^(\d+\.\d+\.\d+)$/.exec(pkg.engines['vscode'] ?? '')?.[1];
+    assert.ok(floor, 'engines.vscode is a caret range');
+    assert.equal(pkg.devDependencies['@types/vscode'], floor);
+    const [major, minor] = floor.split('.').map(Number);
+    assert.ok(major === 1 && (minor ?? 0) <= 139);
+  });
+
+  it('README documents every command and setting', () => {
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    for (const c of pkg.contributes.commands) assert.ok(readme.includes(`\`${c.command}\``), c.command);
+    for (const key of Object.keys(pkg.contributes.configuration.properties)) assert.ok(readme.includes(`\`${key}\``), key);
+  });
+
+  it('README rule reference matches the rules (run `npm run docs` after changing a rule)', () => {
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('<!-- rules:start -->') + '<!-- rules:start -->'.length + 1, readme.indexOf('<!-- rules:end -->'));
+    assert.equal(section, rulesMarkdown(allRules.map((r) => r.meta)));
+  });
+});

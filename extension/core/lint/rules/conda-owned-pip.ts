@@ -1,4 +1,5 @@
 import { rangeOf, type FileEdit } from '../finding';
+import { wholeLines } from '../text-ranges';
 import type { LintContext } from '../lint-context';
 import type { Rule, RuleReport } from '../rule';
 import { condaDependencies, type CondaDependency } from './conda-spec';
@@ -39,7 +40,7 @@ function moveEdits(dep: CondaDependency, conda: NonNullable<LintContext['conda']
   // When this was the only pip entry, an empty `- pip:` would be invalid: replace that line instead.
   const pipLineEnd = pipCount === 1 ? pipLine + 1 : pipLine;
   return [
-    { kind: 'replace', file: conda.path, range: rangeOf(dep.range.start.line, 0, dep.range.start.line + 1, 0), text: '' },
+    { kind: 'replace', file: conda.path, range: wholeLines(conda.text, dep.range.start.line, dep.range.start.line + 1), text: '' },
     { kind: 'replace', file: conda.path, range: rangeOf(pipLine, 0, pipLineEnd, 0), text: `${indent}- ${condaSpec}\n` },
   ];
 }

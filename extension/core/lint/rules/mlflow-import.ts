@@ -1,4 +1,5 @@
-import { rangeOf, type FileEdit } from '../finding';
+import type { FileEdit } from '../finding';
+import { wholeLines } from '../text-ranges';
 import type { Rule, RuleReport } from '../rule';
 
 export const mlflowImport: Rule = {
@@ -30,7 +31,7 @@ export const mlflowImport: Rule = {
         // the only statement of their block.
         .map((r) =>
           r.start.character === 0
-            ? { kind: 'replace', file, range: rangeOf(r.start.line, 0, r.end.line + 1, 0), text: '' }
+            ? { kind: 'replace', file, range: wholeLines(ctx.sources.get(file) ?? '', r.start.line, r.end.line + 1), text: '' }
             : { kind: 'replace', file, range: r, text: 'pass' },
         );
       const condaLines = ctx.conda?.text.split('\n').filter((l) => / - mlflow/.test(` ${l}`)).length ?? 0;

@@ -1,4 +1,4 @@
-import { rangeOf } from '../finding';
+import { insertAfter } from '../text-ranges';
 import type { Rule } from '../rule';
 import { methodStubs, modelManagerMethods } from './method-stubs';
 
@@ -26,7 +26,7 @@ export const modelManagerMethodsRule: Rule = {
         fixes: [
           {
             title: `Add ${missing.length === 1 ? missing[0] : `${missing.length} missing methods`} to ModelManager`,
-            edits: [{ kind: 'replace', file: mm.file, range: rangeOf(mm.cls.lastLine + 1, 0), text: methodStubs(missing, mm.cls.bodyIndent).replace(/^\n/, '\n') }],
+            edits: [{ kind: 'replace', file: mm.file, ...insertAfter(ctx.sources.get(mm.file) ?? '', mm.cls.lastLine, methodStubs(missing, mm.cls.bodyIndent)) }],
           },
         ],
       },

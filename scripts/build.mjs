@@ -54,6 +54,7 @@ await Promise.all([
     ...common,
     entryPoints: {
       extension: 'extension/main.ts',
+      features: 'extension/features.ts',
       cli: 'extension/cli.ts',
       'python-worker': 'extension/io/python-worker.ts',
     },
@@ -66,6 +67,7 @@ await Promise.all([
     external: ['vscode'],
     entryPoints: [
       ...walk(path.join(root, 'test'), '.test.ts'),
+      ...walk(path.join(root, 'test/integration'), '.bench.ts'),
       ...['test/integration/index.ts', 'test/host/run-host-tests.ts', 'test/host/run-electron-tests.ts', 'test/bench/run-bench.ts']
         .map((p) => path.join(root, p))
         .filter((p) => { try { return statSync(p).isFile(); } catch { return false; } }),

@@ -9,7 +9,8 @@
 //
 // Environment for the tests: FLOPS_TEST_WORKSPACE (the scratch copy of
 // test/integration/workspace/), FLOPS_TEST_SCREENSHOTS (where `@@screenshot <name>` lands),
-// FLOPS_HOST_GREP (mocha grep, also settable with --grep).
+// FLOPS_HOST_GREP (mocha grep, also settable with --grep). `--workspace <dir>` opens a copy of another
+// folder holding one .code-workspace file (the benchmark opens one without ML repos).
 //
 // Full logs of the last run: .test-output/host/workbench.log (everything the workbench forwarded,
 // including the noise the console leaves out) and .test-output/host/code-server.log.
@@ -37,6 +38,7 @@ async function main(): Promise<number> {
       grep: { type: 'string' },
       'screenshot-end': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '300' },
+      workspace: { type: 'string' },
     },
   });
   const timeoutMs = Number(values.timeout) * 1000;
@@ -60,7 +62,8 @@ async function main(): Promise<number> {
     const scratch = ScratchDir.create();
     cleanup.add('remove scratch dir', () => scratch.remove());
     const workspaceDir = path.join(scratch.path, 'workspace');
-    const workspaceFile = copyWorkspace(repoRoot, workspaceDir);
+    const workspaceSource = path.resolve(values.workspace ?? path.join(repoRoot, 'test', 'integration', 'workspace'));
+    const workspaceFile = copyWorkspace(workspaceSource, workspaceDir);
     const outputDir = path.join(repoRoot, '.test-output');
     const screenshotsDir = path.join(outputDir, 'screenshots');
     mkdirSync(screenshotsDir, { recursive: true });

@@ -19,8 +19,10 @@ export function run(): Promise<void> {
     timeout: 60_000,
     ...(grep !== undefined && grep !== '' ? { grep } : {}),
   });
+  // `npm run bench` sets FLOPS_TEST_SUITE=bench to run the *.bench.js measurements instead of the tests.
+  const suffix = process.env['FLOPS_TEST_SUITE'] === 'bench' ? '.bench.js' : '.test.js';
   const files = readdirSync(__dirname, { recursive: true, encoding: 'utf8' })
-    .filter((name) => name.endsWith('.test.js'))
+    .filter((name) => name.endsWith(suffix))
     .sort();
   for (const name of files) mocha.addFile(path.join(__dirname, name));
   return new Promise((resolve, reject) => {

@@ -1,0 +1,69 @@
+import * as vscode from 'vscode';
+import { LintSession } from './core/lint/lint-session';
+import { allRules } from './core/lint/rules/all-rules';
+import { ruleAnchor } from './core/lint/rules-markdown';
+import { SimpleGitInspector } from './io/git-inspector';
+import { PythonPool } from './io/python-pool';
+import { FsRepoReader } from './io/repo-reader';
+import { FlopsCodeActions } from './ui/code-actions';
+import { createCommandRunner, type CommandRunner } from './ui/commands';
+import { lintCommand, showRuleDocsCommand } from './ui/commands/lint';
+import { newProjectFileCommand } from './ui/commands/new-project';
+import { LintController } from './ui/lint-controller';
+import { createLogger } from './ui/log';
+import { RuleHover } from './ui/rule-hover';
+import { SlaController } from './ui/sla-controller';
+
+/** What main.ts gets once the features are loaded. */
+export interface Features {
+  readonly lint: LintController;
+  readonly sla: SlaController;
+  readonly runCommand: CommandRunner;
+}
+
+/**
+ * Everything the extension does, loaded by main.ts right after activation (a separate bundle, so that
+ * loading zod, yaml, simple-git and the parser glue does not count against activation time).
+ */
+export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogOutputChannel): Features {
+  const logger = createLogger(channel);
+  const wasmDir = vscode.Uri.joinPath(ctx.extensionUri, 'dist').fsPath;
+  const pool = new PythonPool({ wasmDir });
+  ctx.subscriptions.push({ dispose: () => pool.dispose() });
+
+  const readme = vscode.Uri.joinPath(ctx.extensionUri, 'README.md');
+  const ruleDocUri = (id: string): vscode.Uri => readme.with({ fragment: ruleAnchor(id) });
+  const lint = new LintController({
+    logger,
+    createSession: (root) => new LintSession({ reader: new FsRepoReader(root), analyzer: pool, git: new SimpleGitInspector(root), logger }),
+    ruleDocUri,
+  });
+  ctx.subscriptions.push(lint);
+  // The lint layer of Oakestra SLAs; its checks are documented in one README section.
+  const sla = new SlaController({ logger, checkDocUri: () => readme.with({ fragment: 'oakestra-slas' }) });
+  ctx.subscriptions.push(sla);
+
+  const rootOf = (uri: vscode.Uri): vscode.Uri | undefined =>
+    lint.roots.filter((r) => uri.path.startsWith(`${r.path}/`)).sort((a, b) => b.path.length - a.path.length)[0];
+  const selector: vscode.DocumentSelector = [{ scheme: 'file', pattern: '**/*.{py,yaml,yml,json}' }];
+  ctx.subscriptions.push(
+    vscode.languages.registerCodeActionsProvider(selector, new FlopsCodeActions((u, d) => lint.fixesFor(u, d), rootOf), {
+      providedCodeActionKinds: FlopsCodeActions.kinds,
+    }),
+    vscode.languages.registerHoverProvider(selector, new RuleHover(lint.diagnostics, new Map(allRules.map((r) => [r.meta.id, r.meta])))),
+  );
+
+  const runCommand = createCommandRunner(logger, () => channel.show(true), [
+    lintCommand(lint),
+    showRuleDocsCommand(
+      allRules.map((r) => r.meta),
+      ruleDocUri,
+    ),
+    newProjectFileCommand({ roots: () => lint.roots, factsFor: (root) => lint.factsFor(root) }),
+  ]);
+
+  // VS Code shows nothing when background work fails, so failures go to the log.
+  void lint.refresh().catch((error: unknown) => logger.error(error instanceof Error ? error : new Error(String(error))));
+  logger.info(`[main] features started; parser at ${wasmDir}`);
+  return { lint, sla, runCommand };
+}

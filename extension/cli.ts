@@ -1,11 +1,17 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { generateCommand } from './cli-generate';
 import { FlError } from './core/errors';
 import { toJsonReport, toSarifReport, toTextReport } from './core/lint/format-findings';
+import type { Finding } from './core/lint/finding';
 import { runLint } from './core/lint/lint-session';
+import { maxDocumentBytes } from './core/lint/project-input';
 import { allRules } from './core/lint/rules/all-rules';
 import { rulesMarkdown } from './core/lint/rules-markdown';
+import { unreadableDocumentFinding, validateDocument } from './core/lint/validate-document';
 import { SimpleGitInspector } from './io/git-inspector';
 import { PythonPool } from './io/python-pool';
 import { FsRepoReader } from './io/repo-reader';
@@ -20,13 +26,18 @@ const usage = `Usage: flops <command> [options]
 
 Commands:
   lint [DIR] [--format text|json|sarif]   Check an ML repository against the FLOps contract.
+  validate FILE [--format text|json]      Check a project file (flops.json) or an Oakestra SLA
+                                          (recognised by its content).
   rules [--format text|json|markdown]     List the lint rules with why FLOps needs them.
+  generate [DIR] [--out .flops] [--check] [--force] [--overwrite]
+                                          Write the Flower app around the ModelManager into
+                                          DIR/.flops (see flops generate --help).
 
 Options:
   -h, --help       Show this help.
   -v, --version    Show the version.
 
-Exit codes: 0 no errors, 1 error findings, 2 usage error or unreadable DIR.`;
+Exit codes: 0 no errors, 1 error findings, 2 usage error or unreadable DIR or FILE.`;
 
 class UsageError extends Error {}
 
@@ -67,6 +78,56 @@ async function lintCommand(args: string[], out: NodeJS.WriteStream): Promise<num
   }
 }
 
+async function validateCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { format: { type: 'string', short: 'f', default: 'text' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help === true) {
+    out.write(`${usage}\n`);
+    return 0;
+  }
+  const format = values.format;
+  if (format !== 'text' && format !== 'json') throw new UsageError(`Unknown format "${format}"; use text or json.`);
+  if (positionals.length !== 1) throw new UsageError(`validate takes one file, got ${positionals.length}${positionals.length > 0 ? `: ${positionals.join(' ')}` : ''}`);
+  const given = positionals[0] as string;
+  const absolute = path.resolve(given);
+  const file = given.split(path.sep).join('/');
+  let info;
+  try {
+    info = await stat(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new FlError('invalidInput', code === 'ENOENT' ? `${absolute} does not exist.` : `${absolute} cannot be read (${code ?? String(error)}).`);
+  }
+  if (!info.isFile()) throw new FlError('invalidInput', `${absolute} is not a file; give a project file (flops.json) or an Oakestra SLA.`);
+  let findings: Finding[];
+  if (info.size > maxDocumentBytes) {
+    findings = [unreadableDocumentFinding(file, `${file} is ${(info.size / (1024 * 1024)).toFixed(1)} MB; project files and SLAs are small JSON documents, so it is not parsed (limit 1 MB).`)];
+  } else {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(absolute);
+    } catch (error) {
+      throw new FlError('invalidInput', `${absolute} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+    }
+    let text: string | undefined;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      text = undefined;
+    }
+    findings =
+      text === undefined
+        ? [unreadableDocumentFinding(file, `${file} is not UTF-8 text; project files and SLAs are JSON, which is UTF-8.`)]
+        : validateDocument(text, { file, fileExists: (relative) => existsSync(path.join(path.dirname(absolute), relative)) }).findings;
+  }
+  if (format === 'json') out.write(`${JSON.stringify(toJsonReport(findings), null, 2)}\n`);
+  else out.write(toTextReport(findings, { color: out.isTTY && process.env['NO_COLOR'] === undefined }));
+  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
 function rulesCommand(args: string[], out: NodeJS.WriteStream): number {
   const { values } = parseArgs({ args, options: { format: { type: 'string', short: 'f', default: 'text' } } });
   const metas = allRules.map((r) => r.meta);
@@ -91,6 +152,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'lint':
         return await lintCommand(rest, process.stdout);
+      case 'validate':
+        return await validateCommand(rest, process.stdout);
+      case 'generate':
+        return await generateCommand(rest, process.stdout, process.stderr);
       case 'rules':
         return rulesCommand(rest, process.stdout);
       case '-v':

@@ -43,11 +43,9 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
   const sla = new SlaController({ logger, checkDocUri: () => readme.with({ fragment: 'oakestra-slas' }) });
   ctx.subscriptions.push(sla);
 
-  const rootOf = (uri: vscode.Uri): vscode.Uri | undefined =>
-    lint.roots.filter((r) => uri.path.startsWith(`${r.path}/`)).sort((a, b) => b.path.length - a.path.length)[0];
   const selector: vscode.DocumentSelector = [{ scheme: 'file', pattern: '**/*.{py,yaml,yml,json}' }];
   ctx.subscriptions.push(
-    vscode.languages.registerCodeActionsProvider(selector, new FlopsCodeActions((u, d) => lint.fixesFor(u, d), rootOf), {
+    vscode.languages.registerCodeActionsProvider(selector, new FlopsCodeActions((u, d) => lint.fixesFor(u, d), (u) => lint.rootOf(u)), {
       providedCodeActionKinds: FlopsCodeActions.kinds,
     }),
     vscode.languages.registerHoverProvider(selector, new RuleHover(lint.diagnostics, new Map(allRules.map((r) => [r.meta.id, r.meta])))),

@@ -83,22 +83,8 @@ function dottedName(node: Node | null): string {
   return node === null ? '' : node.text.replace(/\s+/g, '');
 }
 
-function extractImport(node: Node): PyImport | undefined {
-  if (node.type === 'import_statement') {
-    // `import a.b, c as d` is several imports; the model keeps one statement per entry.
-    const first = node.namedChildren[0];
-    if (first === null || first === undefined) return undefined;
-    const isAliased = first.type === 'aliased_import';
-    const alias = isAliased ? first.childForFieldName('alias')?.text : undefined;
-    return {
-      kind: 'import',
-      module: dottedName(isAliased ? first.childForFieldName('name') : first),
-      level: 0,
-      names: [],
-      ...(alias !== undefined ? { alias } : {}),
-      range: rangeOfNode(node),
-    };
-  }
+/** A `from … import …` statement (plain `import` statements go through extractImports). */
+function extractFromImport(node: Node): PyImport | undefined {
   if (node.type === 'import_from_statement' || node.type === 'future_import_statement') {
     const moduleNode = node.childForFieldName('module_name');
     let module = '__future__';
@@ -127,7 +113,7 @@ function extractImport(node: Node): PyImport | undefined {
 /** `import a, b` yields one PyImport per name. */
 function extractImports(node: Node): PyImport[] {
   if (node.type !== 'import_statement') {
-    const one = extractImport(node);
+    const one = extractFromImport(node);
     return one === undefined ? [] : [one];
   }
   const result: PyImport[] = [];

@@ -2,4 +2,5 @@
 export const commandIds = {
   lintRun: 'flops.lint.run',
   showRuleDocs: 'flops.lint.showRuleDocs',
+  newProjectFile: 'flops.project.new',
 } as const;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { FlError } from '../core/errors';
+import type { RepoFacts } from '../core/config/starter-project';
 import type { Finding, Fix, Range } from '../core/lint/finding';
 import type { LintSession } from '../core/lint/lint-session';
 import type { Logger } from '../core/ports';
@@ -63,6 +64,11 @@ export class LintController implements vscode.Disposable {
     this.store.add(watcher.onDidChange((uri) => this.onFileChanged(uri)));
     this.store.add(watcher.onDidCreate((uri) => this.onTreeChanged(uri)));
     this.store.add(watcher.onDidDelete((uri) => this.onTreeChanged(uri)));
+    // A dataset file appearing or going away changes flops/project-config (simulation.dataset.file);
+    // its content does not, so changes are ignored (a simulation may write many such files).
+    const data = this.store.add(vscode.workspace.createFileSystemWatcher('**/*.{csv,parquet,jsonl}', false, true, false));
+    this.store.add(data.onDidCreate((uri) => this.onTreeChanged(uri)));
+    this.store.add(data.onDidDelete((uri) => this.onTreeChanged(uri)));
     this.store.add(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.refresh()));
     this.store.add(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -75,6 +81,11 @@ export class LintController implements vscode.Disposable {
   fixesFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): readonly Fix[] {
     const code = typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code);
     return this.fixes.get(fixKey(uri, code, diagnostic.range, diagnostic.message)) ?? [];
+  }
+
+  /** What the last lint of the repo at `root` learnt about it (detected flavor, origin, data files). */
+  factsFor(root: vscode.Uri): RepoFacts | undefined {
+    return this.repos.get(root.toString())?.session.facts;
   }
 
   /** Repo roots currently linted. */
@@ -126,6 +137,11 @@ export class LintController implements vscode.Disposable {
       if (!owned) roots.set(dir.toString(), dir);
     }
     return [...roots.values()].sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  /** The root of the innermost linted repo that contains `uri`. */
+  rootOf(uri: vscode.Uri): vscode.Uri | undefined {
+    return this.repoOf(uri)?.root;
   }
 
   private repoOf(uri: vscode.Uri): RepoState | undefined {

@@ -1,3 +1,4 @@
+import { datasetCandidates, type RepoFacts } from '../config/starter-project';
 import { throwIfCancelled } from '../errors';
 import type { GitInspector, Logger, PythonAnalyzer, RepoListing, RepoReader, SourceFile } from '../ports';
 import { compareFindings, type Finding, type Severity } from './finding';
@@ -44,8 +45,14 @@ export class LintSession {
   private git: LintContext['git'];
   private readonly modules = new Map<string, CachedModule>();
   private readonly dirty = new Set<string>();
+  private lastFacts: RepoFacts | undefined;
 
   constructor(private readonly deps: LintDeps) {}
+
+  /** What the last lint learnt about the repo (flavor, origin, data files); `undefined` before one. */
+  get facts(): RepoFacts | undefined {
+    return this.lastFacts;
+  }
 
   /** Marks files as changed; with no argument, everything (listing included) is read again. */
   invalidate(paths?: readonly string[]): void {
@@ -159,6 +166,7 @@ export class LintSession {
       modelManager: resolveModelManager(paths, modules),
       knownRules: new Set(allRules.map((r) => r.meta.id)),
     };
+    this.lastFacts = { flavor: ctx.flavor?.value, originUrl: this.git?.originUrl, dataFiles: datasetCandidates(listing.entries) };
     return runRules(ctx, options.rules ?? allRules, this.deps.logger);
   }
 

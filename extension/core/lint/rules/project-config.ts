@@ -1,5 +1,63 @@
-import type { Severity } from '../finding';
+import { projectFileSchema } from '../../config/project-file';
+import { checkProjectRules, type ProjectRuleOptions } from '../../config/project-rules';
+import { findUnknownKeys, formatJsonPath, type UnknownKey } from '../../config/unknown-keys';
+import type { Fix, Range, Severity } from '../finding';
+import type { ProjectInput } from '../project-input';
 import type { Rule, RuleReport } from '../rule';
+
+/** Ends a message with a full stop unless it already ends a sentence. */
+export function sentence(message: string): string {
+  return /[.?!]$/.test(message) ? message : `${message}.`;
+}
+
+/** The message for a key the schema does not declare, with the likely intended key. */
+export function unknownKeyMessage(entry: UnknownKey, consequence: string): string {
+  const where = entry.path.length > 0 ? ` in ${formatJsonPath(entry.path)}` : '';
+  if (entry.knownUnder !== undefined) return `Key "${entry.key}"${where} is ignored here: it applies only to "${entry.knownUnder}".`;
+  return `Unknown key "${entry.key}"${where}; ${consequence}.${entry.suggestion !== undefined ? ` Did you mean "${entry.suggestion}"?` : ''}`;
+}
+
+export interface LocatedIssue {
+  readonly range: Range;
+  readonly message: string;
+  /** Absent: the rule's severity (error). */
+  readonly severity?: Severity;
+  readonly fixes?: readonly Fix[];
+}
+
+/** The object at `path` of a parsed JSON value, if there is one. */
+function objectAt(value: unknown, path: readonly PropertyKey[]): Record<string, unknown> | undefined {
+  let node = value;
+  for (const key of path) node = typeof node === 'object' && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+  return typeof node === 'object' && node !== null && !Array.isArray(node) ? (node as Record<string, unknown>) : undefined;
+}
+
+/**
+ * Everything wrong with a project file, located: invalid JSON, schema violations, unknown and duplicate
+ * keys, and the cross-field rules. Shared by `flops/project-config` and `flops validate`.
+ */
+export function projectFileIssues(project: ProjectInput, options: ProjectRuleOptions): LocatedIssue[] {
+  if (project.syntaxError !== undefined) return [{ range: project.syntaxError.range, message: project.syntaxError.message }];
+  const issues: LocatedIssue[] = project.issues.map((issue) => ({
+    range: project.locate(issue.path),
+    message: sentence(`${issue.path.length > 0 ? `${formatJsonPath(issue.path)}: ` : ''}${issue.message}`),
+  }));
+  for (const entry of findUnknownKeys(projectFileSchema, project.value)) {
+    const range = project.locate([...entry.path, entry.key]);
+    // Renaming to the suggestion is safe only when the object does not have that key already.
+    const rename = entry.suggestion !== undefined && objectAt(project.value, entry.path)?.[entry.suggestion] === undefined ? entry.suggestion : undefined;
+    const fixes: Fix[] = rename === undefined ? [] : [{ title: `Rename to "${rename}"`, edits: [{ kind: 'replace', file: project.path, range, text: JSON.stringify(rename) }] }];
+    issues.push({ range, message: unknownKeyMessage(entry, 'FLOps and this extension ignore it'), severity: 'warning', fixes });
+  }
+  for (const duplicate of project.document?.duplicateKeys() ?? []) {
+    const where = duplicate.path.length > 0 ? ` in ${formatJsonPath(duplicate.path)}` : '';
+    issues.push({ range: duplicate.range, message: `Key "${duplicate.key}" appears twice${where}; only the last one counts. Remove this one.`, severity: 'warning' });
+  }
+  if (project.config !== undefined) {
+    for (const issue of checkProjectRules(project.config, options)) issues.push({ range: project.locate(issue.path), message: issue.message, severity: issue.severity });
+  }
+  return issues;
+}
 
 export const projectConfig: Rule = {
   meta: {
@@ -13,49 +71,17 @@ export const projectConfig: Rule = {
   check(ctx) {
     const project = ctx.project;
     if (project === undefined) return [];
-    const file = project.path;
-    if (project.syntaxError !== undefined) return [{ file, range: project.syntaxError.range, message: project.syntaxError.message }];
-    const reports: RuleReport[] = project.issues.map((issue) => ({
-      file,
-      range: project.locate(issue.path),
-      message: `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}.`,
-    }));
-    const config = ctx.config;
-    if (config === undefined) return reports;
-    const add = (path: readonly PropertyKey[], message: string, severity?: Severity): void => {
-      reports.push({ file, range: project.locate(path), message, ...(severity !== undefined ? { severity } : {}) });
-    };
-    const tc = config.training_configuration;
-    const steps = config.post_training_steps;
-    if (steps.includes('deploy_trained_model_image') && !steps.includes('build_image_for_trained_model')) {
-      add(['post_training_steps', steps.indexOf('deploy_trained_model_image')], '"deploy_trained_model_image" needs "build_image_for_trained_model" too; FLOps silently skips the deployment otherwise. Add the build step.');
-    }
-    if (config.use_devel_base_images && (config.supported_platforms.length !== 1 || config.supported_platforms[0] !== 'linux/amd64')) {
-      add(['use_devel_base_images'], 'use_devel_base_images needs supported_platforms ["linux/amd64"]; FLOps rejects the project with HTTP 400 otherwise.');
-    }
-    for (const key of ['min_fit_clients', 'min_evaluate_clients'] as const) {
-      if (tc[key] > tc.min_available_clients) {
-        add(['training_configuration', key], `${key} (${tc[key]}) is larger than min_available_clients (${tc.min_available_clients}); FLOps deploys exactly min_available_clients learners, so Flower would wait forever. Lower ${key} or raise min_available_clients.`);
-      }
-    }
-    for (const key of ['training_rounds', 'training_cycles', 'min_available_clients', 'min_fit_clients', 'min_evaluate_clients'] as const) {
-      if (tc[key] < 1) add(['training_configuration', key], `${key} must be at least 1 (it is ${tc[key]}).`);
-    }
-    if (tc.mode === 'classic' && tc.training_cycles !== 1) {
-      add(['training_configuration', 'training_cycles'], 'training_cycles applies only to hierarchical mode; in classic mode FLOps ignores it.', 'warning');
-    }
-    if (tc.mode === 'hierarchical') {
-      add(['training_configuration', 'mode'], 'Hierarchical mode needs at least 2 active Oakestra clusters with FLOps-learner workers holding data for the tags; the root aggregator waits for every active cluster. This is checked at deploy time.', 'info');
-    }
-    if (config.supported_platforms.length === 0) add(['supported_platforms'], 'supported_platforms must name at least one platform.');
-    if (new Set(config.supported_platforms).size !== config.supported_platforms.length) add(['supported_platforms'], 'supported_platforms lists a platform twice.');
-    const rc = config.resource_constraints;
-    if (rc.memory !== 100 || rc.vcpus !== 1 || rc.storage !== 0) {
-      add(['resource_constraints'], 'FLOps stores resource_constraints but does not apply them (its actor SLAs use 100 MB, 1 vCPU, no storage).', 'info');
-    }
-    for (const id of Object.keys(config.lint.rules)) {
-      if (!ctx.knownRules.has(id)) add(['lint', 'rules', id], `Unknown rule id "${id}".`, 'warning');
-    }
-    return reports;
+    // The project file sits at the repo root, so its relative paths are repo paths; paths the listing
+    // cannot see (outside the repo) are not judged.
+    const fileExists = (relative: string): boolean | undefined => ctx.paths.has(relative);
+    return projectFileIssues(project, { knownRules: ctx.knownRules, fileExists }).map(
+      (issue): RuleReport => ({
+        file: project.path,
+        range: issue.range,
+        message: issue.message,
+        ...(issue.severity !== undefined ? { severity: issue.severity } : {}),
+        ...(issue.fixes !== undefined ? { fixes: issue.fixes } : {}),
+      }),
+    );
   },
 };

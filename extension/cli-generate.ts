@@ -1,0 +1,173 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { projectFileSchema } from './core/config/project-file';
+import { FlError } from './core/errors';
+import { dependencyFiles, type DependencyFile, userDependencies } from './core/generate/dependencies';
+import type { FileAction } from './core/generate/manifest';
+import { checkRuntimeInput, renderRuntime, unknownStrategyMessage } from './core/generate/render';
+import { toTextReport } from './core/lint/format-findings';
+import { LintSession } from './core/lint/lint-session';
+import { parseProjectInput, projectFileName } from './core/lint/project-input';
+import { applyPlan, planInFolder } from './io/generated-writer';
+import { SimpleGitInspector } from './io/git-inspector';
+import { PythonPool } from './io/python-pool';
+import { FsRepoReader } from './io/repo-reader';
+
+/**
+ * `flops generate [DIR]`: lint, then write the Flower runtime into DIR/.flops (or --out). Exit codes as
+ * `flops lint`: 0 written or up to date, 1 refused (lint errors, bad input), drift (--check) or edited
+ * files kept, 2 usage errors and unreadable DIR.
+ */
+
+export const generateUsage = `Usage: flops generate [DIR] [--out .flops] [--check] [--force] [--overwrite]
+
+Writes the Flower app around the repository's ModelManager (ServerApp, ClientApp, the flops_utils
+shim, pyproject.toml) into DIR/.flops. Refuses when lint reports errors. Files edited since they were
+generated are kept and reported.
+
+Options:
+  --out DIR      Output folder, relative to DIR (default .flops).
+  --check        Write nothing; exit 1 when the output differs from a fresh generation.
+  --force        Generate even when lint reports errors.
+  --overwrite    Replace generated files that were edited since.
+  -h, --help     Show this help.`;
+
+const verbs: Readonly<Record<FileAction, string>> = {
+  create: 'created',
+  update: 'updated',
+  unchanged: 'unchanged',
+  'keep-edited': 'kept (edited)',
+  'overwrite-edited': 'overwritten',
+  delete: 'deleted',
+  'keep-stale': 'kept (edited, no longer generated)',
+};
+
+const checkVerbs: Readonly<Record<FileAction, string>> = {
+  create: 'missing',
+  update: 'outdated',
+  unchanged: 'unchanged',
+  'keep-edited': 'edited',
+  'overwrite-edited': 'edited',
+  delete: 'no longer generated',
+  'keep-stale': 'edited, no longer generated',
+};
+
+function usageError(err: NodeJS.WritableStream, message: string): number {
+  err.write(`flops: ${message}\n\n${generateUsage}\n`);
+  return 2;
+}
+
+export async function generateCommand(args: string[], out: NodeJS.WriteStream, err: NodeJS.WritableStream): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string', default: '.flops' },
+        check: { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
+        overwrite: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    return usageError(err, error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    out.write(`${generateUsage}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) return usageError(err, `generate takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (values.check && values.overwrite) return usageError(err, '--check writes nothing, so it cannot be combined with --overwrite.');
+  const dir = path.resolve(positionals[0] ?? '.');
+  const outDir = path.resolve(dir, values.out);
+  if (outDir === dir) return usageError(err, '--out must name a folder inside or beside the repository, not the repository itself.');
+  const shownOut = path.relative(process.cwd(), outDir) || '.';
+
+  const reader = await FsRepoReader.open(dir);
+  const analyzer = new PythonPool({ wasmDir: __dirname });
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    const session = new LintSession({ reader, analyzer, git: new SimpleGitInspector(dir) });
+    const findings = await session.lint({ signal: controller.signal });
+    const errors = findings.filter((f) => f.severity === 'error');
+    if (errors.length > 0) {
+      err.write(toTextReport(errors, { color: false }));
+      if (!values.force) {
+        err.write(`flops: refusing to generate: lint reports ${errors.length} error${errors.length === 1 ? '' : 's'} (fix them, or pass --force).\n`);
+        return 1;
+      }
+      err.write(`flops: generating despite ${errors.length} lint error${errors.length === 1 ? '' : 's'} (--force).\n`);
+    }
+
+    const read = async (file: string): Promise<string | undefined> => {
+      const result = await reader.readText(file, controller.signal);
+      return result.kind === 'text' ? result.text : undefined;
+    };
+    const projectText = await read(projectFileName);
+    let config = projectFileSchema.parse({});
+    if (projectText !== undefined) {
+      const project = parseProjectInput(projectFileName, projectText);
+      if (project.config === undefined) {
+        const strategyIssue = project.issues.find((i) => i.path.join('.') === 'flower.strategy.name' || i.path.join('.') === 'flower.strategy');
+        const strategyValue = (project.value as { flower?: { strategy?: { name?: unknown } } } | undefined)?.flower?.strategy?.name;
+        if (strategyIssue !== undefined && strategyValue !== undefined) err.write(`flops: ${unknownStrategyMessage(strategyValue)}\n`);
+        else err.write(`flops: ${projectFileName} is invalid (${project.syntaxError?.message ?? project.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}); nothing generated.\n`);
+        return 1;
+      }
+      config = project.config;
+    }
+    const check = checkRuntimeInput(config, session.facts?.flavor);
+    if (!check.ok) {
+      err.write(`flops: ${check.message}\n`);
+      return 1;
+    }
+    const dependencyTexts: Partial<Record<DependencyFile, string>> = {};
+    for (const file of dependencyFiles) {
+      const text = await read(file);
+      if (text !== undefined) dependencyTexts[file] = text;
+    }
+    const dependencies = userDependencies(dependencyTexts);
+    if (!dependencies.ok) {
+      err.write(`flops: ${dependencies.message}\n`);
+      return 1;
+    }
+    const files = renderRuntime({ config, flavor: check.flavor, repoName: path.basename(dir), dependencies: dependencies.value });
+    const { plan, drift } = await planInFolder(outDir, files, { overwriteEdited: values.overwrite });
+    const relative = (p: string): string => path.join(shownOut, p);
+
+    if (values.check) {
+      for (const f of plan.files) if (f.action !== 'unchanged') out.write(`  ${checkVerbs[f.action].padEnd(12)} ${relative(f.path)}\n`);
+      if (plan.manifestChanged && plan.files.every((f) => f.action === 'unchanged')) out.write(`  ${'outdated'.padEnd(12)} ${relative('manifest.json')}\n`);
+      out.write(drift ? `${shownOut} differs from a fresh generation; run flops generate.\n` : `${shownOut} is up to date.\n`);
+      return drift ? 1 : 0;
+    }
+
+    await applyPlan(outDir, plan);
+    const strategy = config.flower.strategy.name;
+    out.write(`Generated ${shownOut} (Flower ${config.flower.version}, ${strategy}, ${check.flavor}, dependencies from ${dependencies.value.source}):\n`);
+    for (const f of plan.files) if (f.action !== 'unchanged') out.write(`  ${verbs[f.action].padEnd(14)} ${relative(f.path)}\n`);
+    const count = (a: FileAction): number => plan.files.filter((f) => f.action === a).length;
+    const kept = count('keep-edited') + count('keep-stale');
+    out.write(
+      `${count('create')} created, ${count('update') + count('overwrite-edited')} updated, ${count('unchanged')} unchanged, ${count('delete')} deleted, ${kept} kept.\n`,
+    );
+    if (kept > 0) {
+      err.write(`flops: ${kept} generated file${kept === 1 ? ' was' : 's were'} edited and kept; compare with a fresh generation, then run again with --overwrite to replace ${kept === 1 ? 'it' : 'them'}.\n`);
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof FlError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') throw new FlError('invalidInput', `cannot write ${shownOut}: ${(error as Error).message}`);
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    analyzer.dispose();
+  }
+}

@@ -1,0 +1,81 @@
+import { isMap } from 'yaml';
+import { parseYamlInput } from '../lint/lint-context';
+import { condaDependencies, parseSpec } from '../lint/rules/conda-spec';
+
+/**
+ * The user's Python dependencies as pip requirements, for the generated pyproject.toml (and the
+ * image). FLOps reads only conda.yaml (flops-contract.md §2.3); a requirements.txt is accepted too.
+ * Applied like FLOps' builder: the python pin and pip itself are dropped (the image decides the
+ * interpreter) and mlflow is removed (learners have none); flwr is dropped because the generated app
+ * pins its own.
+ */
+
+export const dependencyFiles = ['conda.yaml', 'requirements.txt'] as const;
+export type DependencyFile = (typeof dependencyFiles)[number];
+
+export interface UserDependencies {
+  readonly source: DependencyFile;
+  readonly requirements: readonly string[];
+}
+
+export type DependencyResult = { readonly ok: true; readonly value: UserDependencies } | { readonly ok: false; readonly message: string };
+
+const dropped = new Set(['python', 'pip', 'mlflow', 'mlflow-skinny', 'flwr']);
+
+/** conda package names whose pip distribution is named differently. */
+const pipNames: Readonly<Record<string, string>> = { pytorch: 'torch', 'pytorch-cpu': 'torch', 'pytorch-gpu': 'torch', 'py-xgboost': 'xgboost' };
+
+/** A conda constraint in pip syntax: `=1.26` (1.26.*) becomes `==1.26.*`; build strings are dropped. */
+export function condaConstraintToPip(constraint: string): string | undefined {
+  const c = constraint.trim();
+  if (c === '') return '';
+  // `1.26.*` or `1.26` (space-separated form, already split off the name) and `=1.26[=build]`.
+  const exact = /^=?(\d+(?:\.\d+)*)(?:\.\*)?(?:=\S+)?$/.exec(c);
+  if (exact !== null) return `==${exact[1] ?? ''}.*`;
+  const pipLike = c.replace(/\s+/g, '');
+  if (/^(==|>=|<=|>|<|!=|~=)\d[\w.*]*(,(==|>=|<=|>|<|!=|~=)\d[\w.*]*)*$/.test(pipLike)) return pipLike;
+  return undefined;
+}
+
+function fromConda(text: string): DependencyResult {
+  const input = parseYamlInput('conda.yaml', text);
+  if (input.doc.errors.length > 0 || !isMap(input.doc.contents)) return { ok: false, message: 'conda.yaml is not a valid conda environment file (run `flops lint` for details).' };
+  const requirements: string[] = [];
+  for (const dep of condaDependencies(input)) {
+    const name = dep.source === 'conda' ? (pipNames[dep.name] ?? dep.name) : dep.name;
+    if (dropped.has(name)) continue;
+    if (dep.source === 'pip') {
+      requirements.push(dep.spec.trim());
+      continue;
+    }
+    const constraint = condaConstraintToPip(dep.constraint);
+    if (constraint === undefined) return { ok: false, message: `conda.yaml: cannot translate "${dep.spec}" into a pip requirement; write it as name, name=1.2 or name>=1.2,<2.` };
+    requirements.push(`${name}${constraint}`);
+  }
+  return { ok: true, value: { source: 'conda.yaml', requirements: unique(requirements) } };
+}
+
+function fromRequirements(text: string): DependencyResult {
+  const requirements: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (line === '') continue;
+    if (line.startsWith('-')) return { ok: false, message: `requirements.txt: options such as "${line}" are not supported; list plain requirements (name, name==1.2, name>=1,<2).` };
+    if (dropped.has(parseSpec(line).name)) continue;
+    requirements.push(line);
+  }
+  return { ok: true, value: { source: 'requirements.txt', requirements: unique(requirements) } };
+}
+
+/** Reads the first dependency file present (conda.yaml, then requirements.txt). */
+export function userDependencies(files: Readonly<Partial<Record<DependencyFile, string>>>): DependencyResult {
+  const conda = files['conda.yaml'];
+  if (conda !== undefined) return fromConda(conda);
+  const requirements = files['requirements.txt'];
+  if (requirements !== undefined) return fromRequirements(requirements);
+  return { ok: false, message: 'No dependencies file: the repository needs a conda.yaml (as FLOps requires) or a requirements.txt at its root.' };
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

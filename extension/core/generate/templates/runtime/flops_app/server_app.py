@@ -1,0 +1,91 @@
+"""ServerApp: runs the configured strategy from the aggregator's own ModelManager.
+
+Thin Flower layer (Message API, Flower >= 1.23): everything FLOps-specific is in ``adapter``,
+``settings`` and ``metrics_line``, which import no Flower.
+"""
+
+import os
+import sys
+
+from flwr.app import ArrayRecord, ConfigRecord, Context
+from flwr.serverapp import Grid, ServerApp
+from flwr.serverapp import strategy as strategies
+
+from flops_app import adapter, metrics_line, settings
+
+app = ServerApp()
+
+
+def _as_dict(record):
+    return None if record is None else {key: value for key, value in record.items() if not isinstance(value, list)}
+
+
+def _reply_metrics(replies):
+    """The metrics of each reply without error (its one MetricRecord, as a dict)."""
+    found = []
+    for reply in replies:
+        if reply.has_error():
+            continue
+        records = list(reply.content.metric_records.values())
+        found.append(dict(records[0]) if records else {})
+    return found
+
+
+def _round_logging(base, aggregator, run_id, rounds, name):
+    """The strategy, with hooks that hand each aggregate to the aggregator's ModelManager and print
+    one metrics line per round. ``Strategy.start`` calls ``aggregate_evaluate`` every round, with no
+    replies when learners do not evaluate (fraction-evaluate 0), so the line is printed there."""
+    pending = {}
+
+    def flush(server_round, evaluate, evaluate_nodes):
+        train, train_nodes = pending.pop(server_round, (None, 0))
+        line = metrics_line.round_line(run_id, server_round, rounds, name, train, evaluate, train_nodes, evaluate_nodes)
+        metrics_line.emit(line)
+
+    class RoundLogging(base):
+        def aggregate_train(self, server_round, replies):
+            replies = list(replies)
+            arrays, metrics = super().aggregate_train(server_round, replies)
+            if arrays is not None:
+                aggregator.update(arrays.to_numpy_ndarrays())
+            received = _reply_metrics(replies)
+            pending[server_round] = (metrics_line.with_example_count(_as_dict(metrics), received), len(received))
+            return arrays, metrics
+
+        def aggregate_evaluate(self, server_round, replies):
+            replies = list(replies)
+            metrics = super().aggregate_evaluate(server_round, replies)
+            received = _reply_metrics(replies)
+            flush(server_round, metrics_line.with_example_count(_as_dict(metrics), received), len(received))
+            return metrics
+
+    return RoundLogging, pending, flush
+
+
+@app.main()
+def main(grid: Grid, context: Context) -> None:
+    run_config = dict(context.run_config)
+    name = settings.strategy_name(run_config)
+    rounds = settings.num_rounds(run_config)
+    aggregator = adapter.Aggregator()
+    strategy_class, pending, flush = _round_logging(
+        getattr(strategies, name), aggregator, context.run_id, rounds, name
+    )
+    strategy = strategy_class(**settings.strategy_arguments(run_config))
+    round_settings = settings.round_settings(run_config)
+    result = strategy.start(
+        grid=grid,
+        initial_arrays=ArrayRecord(aggregator.initial_parameters()),
+        num_rounds=rounds,
+        train_config=ConfigRecord(round_settings),
+        evaluate_config=ConfigRecord(round_settings),
+    )
+    for server_round in sorted(pending):  # only if a round ended without reaching aggregate_evaluate
+        flush(server_round, None, 0)
+    output_dir = str(run_config.get("output-dir", "output"))
+    if result.arrays is not None and output_dir:
+        path = os.path.join(output_dir, f"final-parameters-{context.run_id}.npz")
+        try:
+            adapter.save_parameters(path, result.arrays.to_numpy_ndarrays())
+        except OSError as error:
+            print(f"flops: could not save the final parameters to {path}: {error}", file=sys.stderr, flush=True)

@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { projectFileSchema } from '../../../extension/core/config/project-file';
+import { renderRuntime } from '../../../extension/core/generate/render';
+import { fixturesDir, repoRoot } from '../repo-paths';
+import { skipWithReason } from '../skip-with-reason';
+
+/**
+ * The generated Python, checked by Python: every template compiles, pyproject.toml parses, and the
+ * Flower-free adapter and flops_utils shim run for real with Debian's numpy and scikit-learn against
+ * the ready-sklearn fixture (two learners, fit/evaluate, FedAvg). Flower and HuggingFace `datasets`
+ * cannot be installed here: the ServerApp/ClientApp are only compiled, and `datasets` is replaced by
+ * a fake under test/fixtures/python that implements the few calls made on it.
+ */
+
+const python = '/usr/bin/python3';
+const pythonFixtures = path.join(repoRoot, 'test/fixtures/python');
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(args: readonly string[], cwd: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(python, [...args], { cwd, timeout: 120_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }, (error, stdout, stderr) => {
+      resolve({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
+    });
+  });
+}
+
+/** Why this machine cannot run the test, or undefined when it can. */
+async function missingPrerequisite(): Promise<string | undefined> {
+  if (!existsSync(python)) return `${python} is not installed`;
+  const probe = await run(['-c', 'import numpy, sklearn'], repoRoot);
+  return probe.status === 0 ? undefined : `${python} lacks numpy or scikit-learn (apt-get install python3-numpy python3-sklearn): ${probe.stderr.trim().split('\n').pop() ?? ''}`;
+}
+
+interface Summary {
+  iid_sizes: number[];
+  dirichlet_sizes: number[];
+  label_skew: { iid: number; dirichlet: number };
+  initial_shapes: number[][];
+  iid: RoundSummary;
+  dirichlet: RoundSummary;
+  partition_rows_seen: { iid: number[]; dirichlet: number[] };
+  aggregator_calls: string[];
+  learner_calls: unknown[];
+  float_count_rejected: boolean;
+  proximal_term: number;
+  saved_roundtrip: boolean;
+  metrics_line: string;
+  example_total: Record<string, number>;
+  example_total_none: null;
+  fedprox_arguments: Record<string, number>;
+  krum_arguments: Record<string, number>;
+  unknown_strategy_rejected: boolean;
+  missing_tag_message: string | null;
+  csv_columns: Record<string, unknown[]>;
+}
+
+interface RoundSummary {
+  train_examples: number[];
+  eval_examples: number[];
+  accuracy: number[];
+  aggregated_metrics: { loss: number; accuracy: number; 'num-examples': number };
+  plain_mean_differs: boolean;
+  round2_train_examples: number[];
+  aggregate_changed_model: boolean;
+}
+
+describe('generated Python runtime (run by /usr/bin/python3)', function () {
+  let work: string;
+  let appDir: string;
+  let summary: Summary | undefined;
+  let prerequisite: string | undefined;
+
+  before(async function () {
+    prerequisite = await missingPrerequisite();
+    if (prerequisite !== undefined && process.env['FLOPS_TEST_STRICT'] === '1') {
+      throw new Error(`FLOPS_TEST_STRICT=1 and ${prerequisite}; CI installs python3-numpy and python3-sklearn`);
+    }
+    work = mkdtempSync(path.join(tmpdir(), 'flops-runtime-'));
+    appDir = path.join(work, 'app');
+    for (const f of renderRuntime({
+      config: projectFileSchema.parse({ ml_model_flavor: 'sklearn', flower: { version: '1.23.0' } }),
+      flavor: 'sklearn',
+      repoName: 'ready-sklearn',
+      dependencies: { source: 'conda.yaml', requirements: ['numpy==1.26.*', 'scikit-learn==1.5.*'] },
+    })) {
+      const target = path.join(appDir, f.path);
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, f.content);
+    }
+  });
+  after(() => {
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+  });
+
+  function requirePython(ctx: Mocha.Context): void {
+    if (prerequisite !== undefined) skipWithReason(ctx, prerequisite);
+  }
+
+  it('compiles every generated Python file', async function () {
+    requirePython(this);
+    const sources = renderRuntime({
+      config: projectFileSchema.parse({}),
+      flavor: 'sklearn',
+      repoName: 'x',
+      dependencies: { source: 'requirements.txt', requirements: [] },
+    }).filter((f) => f.path.endsWith('.py'));
+    assert.ok(sources.length >= 10);
+    const script = 'import sys\nfor path in sys.argv[1:]:\n    compile(open(path, encoding="utf-8").read(), path, "exec")\nprint("ok")\n';
+    const result = await run(['-c', script, ...sources.map((f) => path.join(appDir, f.path))], appDir);
+    assert.equal(result.status, 0, result.stderr);
+    const pyCompile = await run(['-m', 'py_compile', path.join(appDir, 'flops_app/server_app.py'), path.join(appDir, 'flops_app/client_app.py')], appDir);
+    assert.equal(pyCompile.status, 0, pyCompile.stderr);
+  });
+
+  it('renders a pyproject.toml that Python\'s TOML parser reads, with the Flower app tables', async function () {
+    requirePython(this);
+    const script = 'import json, sys, tomllib\nprint(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))\n';
+    const result = await run(['-c', script, path.join(appDir, 'pyproject.toml')], appDir);
+    assert.equal(result.status, 0, result.stderr);
+    const toml = JSON.parse(result.stdout) as { project: { name: string; dependencies: string[] }; tool: { flwr: { app: { publisher: string; components: Record<string, string>; config: Record<string, unknown> }; federations: Record<string, unknown> } } };
+    assert.equal(toml.project.name, 'ready-sklearn');
+    assert.ok(toml.project.dependencies.includes('flwr==1.23.0'));
+    assert.deepEqual(toml.tool.flwr.app.components, { serverapp: 'flops_app.server_app:app', clientapp: 'flops_app.client_app:app' });
+    assert.equal(toml.tool.flwr.app.config['strategy'], 'FedAvg');
+    assert.equal(toml.tool.flwr.app.config['fraction-train'], 1);
+    assert.equal(toml.tool.flwr.federations['default'], 'flops');
+  });
+
+  it('runs the adapter and the shim with scikit-learn: two learners, fit/evaluate, FedAvg', async function () {
+    requirePython(this);
+    const repo = path.join(work, 'repo');
+    cpSync(path.join(fixturesDir, 'ready-sklearn'), repo, { recursive: true });
+    const data = path.join(work, 'run');
+    mkdirSync(data);
+    const result = await run([path.join(pythonFixtures, 'runtime_roundtrip.py'), appDir, repo, path.join(pythonFixtures, 'fake-datasets'), data], data);
+    assert.equal(result.status, 0, `${result.stderr}\n${result.stdout}`);
+    summary = JSON.parse(result.stdout.trim().split('\n').pop() ?? '') as Summary;
+    const s = summary;
+
+    // The aggregator's parameters come from its own ModelManager(): [coef (10 x 784), intercept (10)].
+    assert.deepEqual(s.initial_shapes, [[10, 784], [10]]);
+    assert.deepEqual(s.aggregator_calls, ['__init__', 'get_model_parameters']);
+
+    // Two learners, each on its own partition (240 rows): 80/20 split of its part by the user's DataManager.
+    assert.deepEqual(s.iid_sizes, [120, 120]);
+    assert.equal(s.dirichlet_sizes[0]! + s.dirichlet_sizes[1]!, 240);
+    assert.deepEqual(s.iid.train_examples, [96, 96]);
+    assert.deepEqual(s.iid.eval_examples, [24, 24]);
+    assert.deepEqual(s.partition_rows_seen.iid, s.iid_sizes);
+    assert.ok(s.label_skew.dirichlet > 2 * s.label_skew.iid, `dirichlet skew ${s.label_skew.dirichlet} vs iid ${s.label_skew.iid}`);
+
+    // Non-IID learners have different example counts, and FedAvg weights by them.
+    const [n0, n1] = s.dirichlet.train_examples as [number, number];
+    assert.notEqual(n0, n1);
+    assert.equal(s.dirichlet.plain_mean_differs, true);
+    assert.equal(s.iid.plain_mean_differs, false);
+    for (const round of [s.iid, s.dirichlet]) {
+      assert.ok(round.aggregate_changed_model);
+      assert.deepEqual(round.round2_train_examples, round.train_examples);
+      const [e0, e1] = round.eval_examples as [number, number];
+      const [a0, a1] = round.accuracy as [number, number];
+      assert.equal(round.aggregated_metrics['num-examples'], e0 + e1);
+      assert.ok(Math.abs(round.aggregated_metrics.accuracy - (a0 * e0 + a1 * e1) / (e0 + e1)) < 1e-12);
+      // The synthetic classes are separable: training really happened.
+      assert.ok(round.aggregated_metrics.accuracy > 0.5, `accuracy ${round.aggregated_metrics.accuracy}`);
+    }
+  });
+
+  it('keeps FLOps\' call order and passes the round config to repos that accept it', function () {
+    requirePython(this);
+    assert.ok(summary !== undefined, 'no summary: the round-trip run above failed');
+    const s = summary;
+    assert.deepEqual(s.learner_calls, [
+      '__init__',
+      'set_model_data',
+      ['set_round_config', [['learning_rate', 0.1], ['local_epochs', 2], ['proximal_mu', 0.5]]],
+      'set_model_parameters',
+      'fit_model',
+      'get_model_parameters',
+      ['set_round_config', []],
+      'set_model_parameters',
+      'evaluate_model',
+    ]);
+    assert.equal(s.float_count_rejected, true);
+    assert.equal(s.proximal_term, 1.25);
+    assert.equal(s.saved_roundtrip, true);
+  });
+
+  it('prints the documented metrics line (version 1) and maps strategy settings', function () {
+    requirePython(this);
+    assert.ok(summary !== undefined, 'no summary: the round-trip run above failed');
+    const s = summary;
+    assert.ok(s.metrics_line.endsWith('\n') && !s.metrics_line.slice(0, -1).includes('\n'));
+    const line = JSON.parse(s.metrics_line) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(line), ['flops', 'v', 'run_id', 'round', 'rounds', 'strategy', 'time_ms', 'train', 'evaluate', 'nodes']);
+    assert.equal(line['flops'], 'round');
+    assert.equal(line['v'], 1);
+    assert.equal(line['run_id'], '12345678901234567890');
+    // README documents exactly this format.
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const start = readme.indexOf('### Metrics line format');
+    assert.ok(start >= 0, 'README has a "Metrics line format" section');
+    const section = readme.slice(start, readme.indexOf('\n## ', start));
+    const documented = [...section.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+    assert.deepEqual(documented, Object.keys(line));
+    assert.deepEqual(line['evaluate'], { loss: null, accuracy: 0.75, 'num-examples': 48 });
+    assert.deepEqual(line['nodes'], { train: 2, evaluate: 2 });
+    assert.deepEqual(s.example_total, { loss: 0.5, 'num-examples': 7 });
+    assert.equal(s.example_total_none, null);
+    assert.deepEqual(s.fedprox_arguments, { min_train_nodes: 2, proximal_mu: 0.1 });
+    assert.deepEqual(s.krum_arguments, { num_malicious_nodes: 1 });
+    assert.equal(s.unknown_strategy_rejected, true);
+    assert.equal(s.missing_tag_message, "No matching data found for provided data tags '['mnist']'");
+    assert.deepEqual(s.csv_columns, { a: [1, 3], b: [2.5, null], label: ['x', 'y'] });
+  });
+});

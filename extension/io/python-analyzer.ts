@@ -262,10 +262,11 @@ interface BodyFacts {
   imports: PyImport[];
   /** Expression statements that are a single call, for fixes that delete them. */
   callStatements: PyCall[];
+  stringSubscripts: { key: string; range: Range }[];
 }
 
 function newFacts(): BodyFacts {
-  return { returns: [], calls: [], selfCalls: new Set(), selfReads: new Set(), selfWrites: new Set(), imports: [], callStatements: [] };
+  return { returns: [], calls: [], selfCalls: new Set(), selfReads: new Set(), selfWrites: new Set(), imports: [], callStatements: [], stringSubscripts: [] };
 }
 
 const assignmentTypes = new Set(['assignment', 'augmented_assignment']);
@@ -310,6 +311,16 @@ function walkBody(body: Node | null, facts: BodyFacts, inNested: boolean): void 
           else facts.selfReads.add(chain);
           // `self.a.b` also reads `self.a`; the chain is recorded whole, prefixes derive from it.
           return;
+        }
+        break;
+      }
+      case 'subscript': {
+        const index = node.childForFieldName('subscript');
+        if (index?.type === 'string') {
+          const content = index.namedChildren.find((c) => c?.type === 'string_content');
+          if (content !== null && content !== undefined && index.namedChildren.every((c) => c?.type !== 'interpolation')) {
+            facts.stringSubscripts.push({ key: content.text, range: rangeOfNode(content) });
+          }
         }
         break;
       }
@@ -370,6 +381,7 @@ function extractFunction(node: Node, decorators: string[], detail: PyModule['det
     selfCalls: [...facts.selfCalls],
     selfReads: [...facts.selfReads],
     selfWrites: [...facts.selfWrites],
+    stringSubscripts: facts.stringSubscripts,
   };
 }
 

@@ -58,6 +58,8 @@ export interface LintContext {
   /** model_manager.py, data_manager.py and the in-repo modules they import, transitively. */
   readonly userModules: readonly string[];
   readonly modelManager: ResolvedModelManager | undefined;
+  /** Columns of the dataset the learners will load, when known (local file header or a known dataset). */
+  readonly datasetColumns: { readonly source: string; readonly columns: readonly string[] } | undefined;
   /** Ids of every rule, to check per-rule settings against. */
   readonly knownRules: ReadonlySet<string>;
 }

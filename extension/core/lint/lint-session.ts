@@ -30,6 +30,23 @@ export interface LintOptions {
 
 const condaFile = 'conda.yaml';
 
+/** Columns of HuggingFace datasets FLOps' mock data provider is used with (flops-contract.md §2.2). */
+const knownDatasetColumns: Record<string, readonly string[]> = {
+  mnist: ['image', 'label'],
+  fashion_mnist: ['image', 'label'],
+  cifar10: ['img', 'label'],
+  cifar100: ['img', 'fine_label', 'coarse_label'],
+};
+
+function jsonKeys(line: string): string[] {
+  try {
+    const value = JSON.parse(line) as unknown;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+  } catch {
+    return [];
+  }
+}
+
 interface CachedModule {
   readonly text: string;
   readonly module: PyModule;
@@ -165,9 +182,34 @@ export class LintSession {
       userModules,
       modelManager: resolveModelManager(paths, modules),
       knownRules: new Set(allRules.map((r) => r.meta.id)),
+      datasetColumns: await this.datasetColumns(config, paths, signal),
     };
     this.lastFacts = { flavor: ctx.flavor?.value, originUrl: this.git?.originUrl, dataFiles: datasetCandidates(listing.entries) };
     return runRules(ctx, options.rules ?? allRules, this.deps.logger);
+  }
+
+  /**
+   * The dataset's columns: the header of the simulation's local CSV or JSON-lines file, else the columns
+   * of a well-known dataset named by the first data tag (what FLOps' mock data provider pushes).
+   */
+  private async datasetColumns(
+    config: LintContext['config'],
+    paths: ReadonlySet<string>,
+    signal: AbortSignal | undefined,
+  ): Promise<LintContext['datasetColumns']> {
+    const file = config?.simulation.dataset.file;
+    if (file !== undefined && paths.has(file) && /\.(csv|jsonl)$/i.test(file)) {
+      const result = await this.deps.reader.readText(file, signal);
+      if (result.kind === 'text') {
+        const first = result.text.slice(0, result.text.indexOf('\n') >>> 0).replace(/\r$/, '');
+        const columns = file.toLowerCase().endsWith('.csv') ? first.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1')) : jsonKeys(first);
+        if (columns.length > 0) return { source: file, columns };
+      }
+      return undefined;
+    }
+    const tag = config?.training_configuration.data_tags[0];
+    const known = tag === undefined ? undefined : knownDatasetColumns[tag.toLowerCase()];
+    return known === undefined || tag === undefined ? undefined : { source: `the "${tag}" dataset`, columns: known };
   }
 
   private moduleMap(): Map<string, PyModule> {

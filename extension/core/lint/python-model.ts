@@ -62,6 +62,8 @@ export interface PyFunction {
   readonly selfReads: readonly string[];
   /** Attribute chains assigned on `self` (targets of `=`, augmented and annotated assignments). */
   readonly selfWrites: readonly string[];
+  /** String-literal subscripts in the body (`batch["img"]`): the key and the range of its text (inside the quotes). */
+  readonly stringSubscripts: readonly { readonly key: string; readonly range: Range }[];
 }
 
 export interface PyClass {

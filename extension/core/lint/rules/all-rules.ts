@@ -5,6 +5,7 @@ import { condaOwnedPip } from './conda-owned-pip';
 import { condaPinConflict } from './conda-pin-conflict';
 import { condaPythonVersion } from './conda-python-version';
 import { dataManagerMissing } from './data-manager-missing';
+import { datasetColumns } from './dataset-columns';
 import { dataTags } from './data-tags';
 import { evaluateReturnShape } from './evaluate-return-shape';
 import { fitReturnType } from './fit-return-type';
@@ -54,6 +55,7 @@ export const allRules: readonly Rule[] = [
   dataTags,
   parametersReturnType,
   condaPinConflict,
+  datasetColumns,
   projectConfig,
   unpushedChanges,
   pythonSyntax,

@@ -23,6 +23,7 @@ const cases: { fixture: string; rule: string; title: RegExp }[] = [
   { fixture: 'flavor-mismatch', rule: 'flops/flavor-mismatch', title: /^Set ml_model_flavor/ },
   { fixture: 'unsupported-flavor-tensorflow', rule: 'flops/unsupported-flavor', title: /^Use "keras"/ },
   { fixture: 'repo-url-git-suffix', rule: 'flops/repo-url', title: /^Use https/ },
+  { fixture: 'dataset-columns-unknown', rule: 'flops/dataset-columns', title: /^Use "image"/ },
   { fixture: 'project-config-unknown-key', rule: 'flops/project-config', title: /^Rename to "training_rounds"/ },
 ];
 

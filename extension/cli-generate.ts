@@ -1,17 +1,11 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { projectFileSchema } from './core/config/project-file';
 import { FlError } from './core/errors';
-import { dependencyFiles, type DependencyFile, userDependencies } from './core/generate/dependencies';
 import type { FileAction } from './core/generate/manifest';
-import { checkRuntimeInput, renderRuntime, unknownStrategyMessage } from './core/generate/render';
 import { toTextReport } from './core/lint/format-findings';
-import { LintSession } from './core/lint/lint-session';
-import { parseProjectInput, projectFileName } from './core/lint/project-input';
-import { applyPlan, planInFolder } from './io/generated-writer';
-import { SimpleGitInspector } from './io/git-inspector';
+import { applyPlan } from './io/generated-writer';
+import { prepareGeneration } from './io/prepare-generation';
 import { PythonPool } from './io/python-pool';
-import { FsRepoReader } from './io/repo-reader';
 
 /**
  * `flops generate [DIR]`: lint, then write the Flower runtime into DIR/.flops (or --out). Exit codes as
@@ -22,11 +16,12 @@ import { FsRepoReader } from './io/repo-reader';
 export const generateUsage = `Usage: flops generate [DIR] [--out .flops] [--check] [--force] [--overwrite]
 
 Writes the Flower app around the repository's ModelManager (ServerApp, ClientApp, the flops_utils
-shim, pyproject.toml) into DIR/.flops. Refuses when lint reports errors. Files edited since they were
+shim, pyproject.toml), its Dockerfile, compose.yaml and, with image.registry set, an Oakestra SLA
+into DIR/.flops. Refuses when lint reports errors. Files edited since they were
 generated are kept and reported.
 
 Options:
-  --out DIR      Output folder, relative to DIR (default .flops).
+  --out DIR      Output folder inside DIR, relative to it (default .flops).
   --check        Write nothing; exit 1 when the output differs from a fresh generation.
   --force        Generate even when lint reports errors.
   --overwrite    Replace generated files that were edited since.
@@ -83,61 +78,32 @@ export async function generateCommand(args: string[], out: NodeJS.WriteStream, e
   if (values.check && values.overwrite) return usageError(err, '--check writes nothing, so it cannot be combined with --overwrite.');
   const dir = path.resolve(positionals[0] ?? '.');
   const outDir = path.resolve(dir, values.out);
-  if (outDir === dir) return usageError(err, '--out must name a folder inside or beside the repository, not the repository itself.');
+  const outRelative = path.relative(dir, outDir).split(path.sep).join('/');
+  if (outRelative === '' || outRelative === '..' || outRelative.startsWith('../') || path.isAbsolute(outRelative)) {
+    return usageError(err, '--out must name a folder inside the repository (the image is built from the repository root), not the repository itself.');
+  }
   const shownOut = path.relative(process.cwd(), outDir) || '.';
 
-  const reader = await FsRepoReader.open(dir);
   const analyzer = new PythonPool({ wasmDir: __dirname });
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
   try {
-    const session = new LintSession({ reader, analyzer, git: new SimpleGitInspector(dir) });
-    const findings = await session.lint({ signal: controller.signal });
-    const errors = findings.filter((f) => f.severity === 'error');
-    if (errors.length > 0) {
-      err.write(toTextReport(errors, { color: false }));
-      if (!values.force) {
-        err.write(`flops: refusing to generate: lint reports ${errors.length} error${errors.length === 1 ? '' : 's'} (fix them, or pass --force).\n`);
-        return 1;
-      }
-      err.write(`flops: generating despite ${errors.length} lint error${errors.length === 1 ? '' : 's'} (--force).\n`);
-    }
-
-    const read = async (file: string): Promise<string | undefined> => {
-      const result = await reader.readText(file, controller.signal);
-      return result.kind === 'text' ? result.text : undefined;
-    };
-    const projectText = await read(projectFileName);
-    let config = projectFileSchema.parse({});
-    if (projectText !== undefined) {
-      const project = parseProjectInput(projectFileName, projectText);
-      if (project.config === undefined) {
-        const strategyIssue = project.issues.find((i) => i.path.join('.') === 'flower.strategy.name' || i.path.join('.') === 'flower.strategy');
-        const strategyValue = (project.value as { flower?: { strategy?: { name?: unknown } } } | undefined)?.flower?.strategy?.name;
-        if (strategyIssue !== undefined && strategyValue !== undefined) err.write(`flops: ${unknownStrategyMessage(strategyValue)}\n`);
-        else err.write(`flops: ${projectFileName} is invalid (${project.syntaxError?.message ?? project.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}); nothing generated.\n`);
-        return 1;
-      }
-      config = project.config;
-    }
-    const check = checkRuntimeInput(config, session.facts?.flavor);
-    if (!check.ok) {
-      err.write(`flops: ${check.message}\n`);
+    const prepared = await prepareGeneration(dir, analyzer, { out: values.out, force: values.force, overwriteEdited: values.overwrite, signal: controller.signal });
+    if (prepared.kind === 'lintErrors') {
+      err.write(toTextReport(prepared.errors, { color: false }));
+      err.write(`flops: refusing to generate: lint reports ${prepared.errors.length} error${prepared.errors.length === 1 ? '' : 's'} (fix them, or pass --force).\n`);
       return 1;
     }
-    const dependencyTexts: Partial<Record<DependencyFile, string>> = {};
-    for (const file of dependencyFiles) {
-      const text = await read(file);
-      if (text !== undefined) dependencyTexts[file] = text;
-    }
-    const dependencies = userDependencies(dependencyTexts);
-    if (!dependencies.ok) {
-      err.write(`flops: ${dependencies.message}\n`);
+    if (prepared.kind === 'invalid') {
+      err.write(`flops: ${prepared.message}\n`);
       return 1;
     }
-    const files = renderRuntime({ config, flavor: check.flavor, repoName: path.basename(dir), dependencies: dependencies.value });
-    const { plan, drift } = await planInFolder(outDir, files, { overwriteEdited: values.overwrite });
+    const { plan, drift, config, flavor } = prepared;
+    if (prepared.forcedErrors.length > 0) {
+      err.write(toTextReport(prepared.forcedErrors, { color: false }));
+      err.write(`flops: generating despite ${prepared.forcedErrors.length} lint error${prepared.forcedErrors.length === 1 ? '' : 's'} (--force).\n`);
+    }
     const relative = (p: string): string => path.join(shownOut, p);
 
     if (values.check) {
@@ -149,7 +115,7 @@ export async function generateCommand(args: string[], out: NodeJS.WriteStream, e
 
     await applyPlan(outDir, plan);
     const strategy = config.flower.strategy.name;
-    out.write(`Generated ${shownOut} (Flower ${config.flower.version}, ${strategy}, ${check.flavor}, dependencies from ${dependencies.value.source}):\n`);
+    out.write(`Generated ${shownOut} (Flower ${config.flower.version}, ${strategy}, ${flavor}, dependencies from ${prepared.dependencySource}):\n`);
     for (const f of plan.files) if (f.action !== 'unchanged') out.write(`  ${verbs[f.action].padEnd(14)} ${relative(f.path)}\n`);
     const count = (a: FileAction): number => plan.files.filter((f) => f.action === a).length;
     const kept = count('keep-edited') + count('keep-stale');

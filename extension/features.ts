@@ -3,11 +3,14 @@ import { LintSession } from './core/lint/lint-session';
 import { allRules } from './core/lint/rules/all-rules';
 import { ruleAnchor } from './core/lint/rules-markdown';
 import { SimpleGitInspector } from './io/git-inspector';
+import { applyPlan } from './io/generated-writer';
+import { prepareGeneration } from './io/prepare-generation';
 import { PythonPool } from './io/python-pool';
 import { FsRepoReader } from './io/repo-reader';
 import { FlopsCodeActions } from './ui/code-actions';
 import { createCommandRunner, type CommandRunner } from './ui/commands';
 import { lintCommand, showRuleDocsCommand } from './ui/commands/lint';
+import { GeneratedContentProvider, generateCommand } from './ui/commands/generate';
 import { newProjectFileCommand } from './ui/commands/new-project';
 import { LintController } from './ui/lint-controller';
 import { createLogger } from './ui/log';
@@ -51,6 +54,8 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
     vscode.languages.registerHoverProvider(selector, new RuleHover(lint.diagnostics, new Map(allRules.map((r) => [r.meta.id, r.meta])))),
   );
 
+  const generated = new GeneratedContentProvider();
+  ctx.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(GeneratedContentProvider.scheme, generated));
   const runCommand = createCommandRunner(logger, () => channel.show(true), [
     lintCommand(lint),
     showRuleDocsCommand(
@@ -58,6 +63,11 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
       ruleDocUri,
     ),
     newProjectFileCommand({ roots: () => lint.roots, factsFor: (root) => lint.factsFor(root) }),
+    generateCommand({
+      backend: { prepare: (root, options) => prepareGeneration(root, pool, options), apply: (prepared) => applyPlan(prepared.outDir, prepared.plan) },
+      roots: () => lint.roots,
+      content: generated,
+    }),
   ]);
 
   // VS Code shows nothing when background work fails, so failures go to the log.

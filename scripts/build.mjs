@@ -58,6 +58,8 @@ await Promise.all([
       cli: 'extension/cli.ts',
       'python-worker': 'extension/io/python-worker.ts',
     },
+    // jsonc-parser's "main" is a UMD build whose internal requires esbuild cannot follow; bundle its ESM build.
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     outdir: out,
   }),
   esbuild.build({

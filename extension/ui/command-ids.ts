@@ -3,4 +3,5 @@ export const commandIds = {
   lintRun: 'flops.lint.run',
   showRuleDocs: 'flops.lint.showRuleDocs',
   newProjectFile: 'flops.project.new',
+  generate: 'flops.generate.run',
 } as const;

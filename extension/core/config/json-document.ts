@@ -1,10 +1,12 @@
+import { createScanner, findNodeAtOffset, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { rangeOf, type Range } from '../lint/finding';
 
 /**
  * A JSON text with the source position of every key and value, so findings about a JSON path can point
- * at the right characters. Node's `JSON.parse` stays the source of the value (it is exact and fast); the
- * small scanner below only adds positions and, when the text is not JSON, says where and why: Node 20's
- * messages for many errors ("Unexpected token ']', ... is not valid JSON") carry no position at all.
+ * at the right characters. Node's `JSON.parse` stays the source of the value (it is exact and fast);
+ * `jsonc-parser` (the parser behind VS Code's JSON support), run in strict mode, supplies the positions
+ * and, when the text is not JSON, says where and why: Node 20's messages for many errors
+ * ("Unexpected token ']', ... is not valid JSON") carry no position at all.
  */
 
 export interface JsonMember {
@@ -49,191 +51,185 @@ export interface JsonDocument {
   duplicateKeys(): JsonDuplicateKey[];
 }
 
-/** Nesting deeper than this is reported instead of parsed: no project file or SLA comes close. */
+/** Nesting deeper than this is reported instead of parsed (jsonc-parser recurses): no project file or SLA comes close. */
 const maxDepth = 512;
 
-class JsonSyntaxError extends Error {
-  constructor(
-    readonly offset: number,
-    message: string,
-    readonly length = 1,
-  ) {
-    super(message);
-  }
+/** Strict JSON, as FLOps reads it: no comments, no trailing commas, no empty file. */
+const strict = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false } as const;
+
+/** jsonc-parser's `SyntaxKind` values; it declares its enums `const`, which isolated modules cannot read. */
+const token = { openBrace: 1, closeBrace: 2, openBracket: 3, closeBracket: 4, eof: 17 } as const;
+
+interface Located {
+  readonly offset: number;
+  readonly length: number;
+  readonly message: string;
 }
 
 const emptyNode = { members: [], items: [] } as const;
 
-function describeChar(text: string, at: number): string {
-  if (at >= text.length) return 'the end of the file';
-  const c = text[at] as string;
-  return /\s/.test(c) ? `whitespace (U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})` : `"${c}"`;
+/** What sits at `offset`, for "found ..." in messages. */
+function describe(text: string, offset: number, length: number): string {
+  if (offset >= text.length) return 'the end of the file';
+  const c = text[offset] as string;
+  if (/\s/.test(c)) return `whitespace (U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
+  const shown = text.slice(offset, offset + Math.min(Math.max(length, 1), 40)).split(/[\r\n]/)[0] as string;
+  return shown.startsWith('"') ? `the string ${shown}` : `"${shown}"`;
 }
 
-/** A recursive-descent scanner that records positions; depth is bounded, so it cannot overflow the stack. */
-class Scanner {
-  private at = 0;
-
-  constructor(private readonly text: string) {}
-
-  parse(): JsonNode {
-    this.skipSpace();
-    const node = this.value(0);
-    this.skipSpace();
-    if (this.at < this.text.length) throw new JsonSyntaxError(this.at, `unexpected ${describeChar(this.text, this.at)} after the end of the JSON value`);
-    return node;
+/**
+ * jsonc-parser flags a bad string as a whole; this finds the first offending character inside it (a bad
+ * escape, a control character, the line break that ends it), or reports it as never closed.
+ */
+function stringProblem(text: string, start: number, end: number): Located {
+  for (let at = start + 1; at < end; at++) {
+    const c = text.charCodeAt(at);
+    if (c === 0x22) return { offset: start, length: at + 1 - start, message: 'invalid string' };
+    if (c === 0x5c) {
+      const next = text[at + 1];
+      if (next === 'u') {
+        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(at + 2, at + 6))) return { offset: at, length: 2, message: 'invalid \\u escape: it needs four hex digits' };
+        at += 5;
+      } else if (next === '\n' || next === '\r') return { offset: at + 1, length: 1, message: 'a string must end on the line it starts (escape line breaks as \\n)' };
+      else if (next !== undefined && '"\\/bfnrt'.includes(next)) at++;
+      else if (next !== undefined) return { offset: at, length: 2, message: `invalid escape "\\${next}" in a string` };
+    } else if (c < 0x20) return { offset: at, length: 1, message: 'control characters must be escaped in strings' };
   }
+  const after = text[end];
+  if (after === '\n' || after === '\r') return { offset: end, length: 1, message: 'a string must end on the line it starts (escape line breaks as \\n)' };
+  return { offset: start, length: 1, message: 'this string is never closed' };
+}
 
-  private skipSpace(): void {
-    const t = this.text;
-    while (this.at < t.length) {
-      const c = t.charCodeAt(this.at);
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) this.at++;
-      else if (c === 0x2f && (t[this.at + 1] === '/' || t[this.at + 1] === '*')) throw new JsonSyntaxError(this.at, 'comments are not allowed in JSON', 2);
-      else break;
-    }
+/** The object or array around `offset` in jsonc-parser's partial tree. */
+function containerAt(root: Node | undefined, offset: number): 'object' | 'array' | undefined {
+  let node = root === undefined ? undefined : findNodeAtOffset(root, offset);
+  while (node !== undefined && ((node.type !== 'object' && node.type !== 'array') || node.offset === offset)) node = node.parent;
+  return node?.type === 'object' || node?.type === 'array' ? node.type : undefined;
+}
+
+/** Turns jsonc-parser's first error into a located message in plain words. */
+function explain(text: string, error: ParseError, tree: Node | undefined): Located {
+  const { offset, length } = error;
+  const found = describe(text, offset, length);
+  const atEnd = offset >= text.length;
+  const before = text.slice(0, offset).trimEnd();
+  const here = (message: string): Located => ({ offset, length: atEnd ? 0 : Math.max(length, 1), message });
+  // "01" or "1.5.2": jsonc-parser reads two tokens and asks for a comma; JSON calls it a bad number.
+  if (/^[0-9.]/.test(text[offset] ?? '') && /[0-9]$/.test(text.slice(0, offset))) {
+    const start = /-?[0-9.eE+-]*$/.exec(text.slice(0, offset))?.index ?? offset - 1;
+    const end = offset + (/^[0-9.eE+-]*/.exec(text.slice(offset))?.[0].length ?? 0);
+    const problem = /^-?0$/.test(text.slice(start, offset)) ? 'leading zeros are not allowed' : 'a number has at most one "." and one exponent';
+    return { offset: start, length: end - start, message: `invalid number: ${problem}` };
   }
-
-  private value(depth: number): JsonNode {
-    if (depth > maxDepth) throw new JsonSyntaxError(this.at, `nesting is deeper than ${maxDepth} levels`);
-    const t = this.text;
-    const start = this.at;
-    const c = t[start];
-    switch (c) {
-      case '{':
-        return this.object(depth);
-      case '[':
-        return this.array(depth);
-      case '"':
-        this.string();
-        return { kind: 'string', start, end: this.at, ...emptyNode };
-      case "'":
-        throw new JsonSyntaxError(start, "strings must use double quotes, not '");
-      case undefined:
-        throw new JsonSyntaxError(start, 'the file ends where a value was expected', 0);
-      default:
-        break;
-    }
-    for (const [word, kind] of [
-      ['true', 'boolean'],
-      ['false', 'boolean'],
-      ['null', 'null'],
-    ] as const) {
-      if (t.startsWith(word, start)) {
-        this.at += word.length;
-        return { kind, start, end: this.at, ...emptyNode };
+  switch (printParseErrorCode(error.error)) {
+    case 'InvalidSymbol': {
+      const symbol = text.slice(offset, offset + length);
+      if (symbol.startsWith("'")) return here("strings and property names must use double quotes, not '");
+      if (symbol === '-') return here('invalid number: a digit must follow "-"');
+      if (/^[A-Za-z_$][\w$]*$/.test(symbol)) {
+        const hint =
+          symbol === 'True' || symbol === 'False' || symbol === 'None'
+            ? ` (JSON spells it ${symbol === 'None' ? 'null' : symbol.toLowerCase()})`
+            : symbol === 'NaN' || symbol === 'Infinity'
+              ? ' (JSON has no NaN or Infinity)'
+              : ' (strings need double quotes)';
+        return here(`unexpected word "${symbol}"${hint}`);
       }
+      return here(`unexpected ${found}`);
     }
-    const number = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(t.slice(start, start + 400));
-    if (number !== null && number[0] !== '-' && number[0].length > 0) {
-      this.at += number[0].length;
-      // "01" or "1." would leave a digit or a dot right behind the match.
-      if (/[0-9.eE]/.test(t[this.at] ?? '')) throw new JsonSyntaxError(start, 'invalid number', this.at - start + 1);
-      return { kind: 'number', start, end: this.at, ...emptyNode };
+    case 'PropertyNameExpected':
+      if (text[offset] === '}' && before.endsWith(',')) return here('a trailing comma is not allowed in JSON: remove the "," before "}"');
+      if (atEnd) return here('the file ends inside an object: a "}" is missing');
+      return here(`expected a property name in double quotes, found ${found}`);
+    case 'ValueExpected':
+      if (text[offset] === ']' && before.endsWith(',')) return here('a trailing comma is not allowed in JSON: remove the "," before "]"');
+      if (text[offset] === '}' && before.endsWith(',')) return here('a trailing comma is not allowed in JSON: remove the "," before "}"');
+      if (atEnd) return here('the file ends where a value was expected');
+      return here(`expected a value, found ${found}`);
+    case 'ColonExpected':
+      return here(`expected ":" after the property name, found ${found}`);
+    case 'CommaExpected': {
+      const container = containerAt(tree, offset);
+      if (container === 'object') return here(`expected "," or "}" after a property value, found ${found}`);
+      if (container === 'array') return here(`expected "," or "]" after an array item, found ${found}`);
+      return here(`expected ",", found ${found}`);
     }
-    if (/[A-Za-z_]/.test(c)) {
-      const word = /^[A-Za-z_$][\w$]*/.exec(t.slice(start, start + 100))?.[0] ?? c;
-      const hint = word === 'True' || word === 'False' || word === 'None' ? ` (JSON spells it ${word === 'None' ? 'null' : word.toLowerCase()})` : ' (strings need double quotes)';
-      throw new JsonSyntaxError(start, `unexpected word "${word}" where a value was expected${hint}`, word.length);
-    }
-    throw new JsonSyntaxError(start, `unexpected ${describeChar(t, start)} where a value was expected`);
+    case 'CloseBraceExpected':
+      return here(atEnd ? 'the file ends inside an object: a "}" is missing' : `expected "," or "}" after a property value, found ${found}`);
+    case 'CloseBracketExpected':
+      return here(atEnd ? 'the file ends inside an array: a "]" is missing' : `expected "," or "]" after an array item, found ${found}`);
+    case 'EndOfFileExpected':
+      return here(`unexpected ${found} after the end of the JSON value`);
+    case 'InvalidCommentToken':
+    case 'UnexpectedEndOfComment':
+      return here('comments are not allowed in JSON');
+    case 'UnexpectedEndOfString':
+    case 'InvalidUnicode':
+    case 'InvalidEscapeCharacter':
+    case 'InvalidCharacter':
+      return stringProblem(text, offset, offset + length);
+    case 'InvalidNumberFormat':
+    case 'UnexpectedEndOfNumber':
+      return here(`invalid number ${found}: a digit must follow "." and "e"`);
+    case '<unknown ParseErrorCode>':
+      return here(`unexpected ${found}`);
   }
+}
 
-  private string(): void {
-    const t = this.text;
-    const start = this.at;
-    this.at++;
-    while (this.at < t.length) {
-      const c = t.charCodeAt(this.at);
-      if (c === 0x22) {
-        this.at++;
-        return;
-      }
-      if (c === 0x5c) {
-        const next = t[this.at + 1];
-        if (next === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(t.slice(this.at + 2, this.at + 6))) throw new JsonSyntaxError(this.at, 'invalid \\u escape: it needs four hex digits', 2);
-          this.at += 6;
-        } else if (next !== undefined && '"\\/bfnrt'.includes(next)) this.at += 2;
-        else throw new JsonSyntaxError(this.at, `invalid escape "\\${next ?? ''}" in a string`, 2);
-        continue;
-      }
-      if (c < 0x20) {
-        throw new JsonSyntaxError(this.at, c === 0x0a || c === 0x0d ? 'a string must end on the line it starts (escape line breaks as \\n)' : 'control characters must be escaped in strings');
-      }
-      this.at++;
-    }
-    throw new JsonSyntaxError(start, 'this string is never closed', 1);
+/** The offset of the first bracket nested deeper than `maxDepth`, if any (strings and comments are single tokens). */
+function tooDeep(text: string): number | undefined {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let kind = scanner.scan() as number; kind !== token.eof; kind = scanner.scan() as number) {
+    if (kind === token.openBrace || kind === token.openBracket) {
+      if (++depth > maxDepth) return scanner.getTokenOffset();
+    } else if (kind === token.closeBrace || kind === token.closeBracket) depth--;
   }
+  return undefined;
+}
 
-  private object(depth: number): JsonNode {
-    const t = this.text;
-    const start = this.at;
-    this.at++;
-    const members: JsonMember[] = [];
-    this.skipSpace();
-    if (t[this.at] === '}') {
-      this.at++;
-      return { kind: 'object', start, end: this.at, members, items: [] };
-    }
-    for (;;) {
-      this.skipSpace();
-      if (t[this.at] !== '"') {
-        if (t[this.at] === '}' && members.length > 0) throw new JsonSyntaxError(this.at, 'a trailing comma is not allowed in JSON: remove the "," before "}"');
-        if (t[this.at] === "'") throw new JsonSyntaxError(this.at, "property names must use double quotes, not '");
-        if (this.at >= t.length) throw new JsonSyntaxError(this.at, 'the file ends inside an object: a "}" is missing', 0);
-        throw new JsonSyntaxError(this.at, `expected a property name in double quotes, found ${describeChar(t, this.at)}`);
-      }
-      const keyStart = this.at;
-      this.string();
-      const keyEnd = this.at;
-      this.skipSpace();
-      if (t[this.at] !== ':') throw new JsonSyntaxError(this.at, `expected ":" after the property name, found ${describeChar(t, this.at)}`, this.at >= t.length ? 0 : 1);
-      this.at++;
-      this.skipSpace();
-      const value = this.value(depth + 1);
-      members.push({ key: JSON.parse(t.slice(keyStart, keyEnd)) as string, keyStart, keyEnd, value });
-      this.skipSpace();
-      if (t[this.at] === ',') {
-        this.at++;
-        continue;
-      }
-      if (t[this.at] === '}') {
-        this.at++;
-        return { kind: 'object', start, end: this.at, members, items: [] };
-      }
-      if (this.at >= t.length) throw new JsonSyntaxError(this.at, 'the file ends inside an object: a "}" is missing', 0);
-      throw new JsonSyntaxError(this.at, `expected "," or "}" after a property value, found ${describeChar(t, this.at)}`);
-    }
+/** Parses strictly; returns jsonc-parser's tree, or the first error located and explained. */
+function parseStrict(source: string): { tree: Node | undefined; error: Located | undefined } {
+  const deep = tooDeep(source);
+  if (deep !== undefined) {
+    // Report an earlier syntax error first, as a left-to-right reader would meet it.
+    const errors: ParseError[] = [];
+    const tree = parseTree(source.slice(0, deep), errors, strict);
+    const earlier = errors[0];
+    if (earlier !== undefined && earlier.offset < deep) return { tree: undefined, error: explain(source, earlier, tree) };
+    return { tree: undefined, error: { offset: deep, length: 1, message: `nesting is deeper than ${maxDepth} levels` } };
   }
+  const errors: ParseError[] = [];
+  const tree = parseTree(source, errors, strict);
+  const first = errors[0];
+  return first === undefined ? { tree, error: undefined } : { tree: undefined, error: explain(source, first, tree) };
+}
 
-  private array(depth: number): JsonNode {
-    const t = this.text;
-    const start = this.at;
-    this.at++;
-    const items: JsonNode[] = [];
-    this.skipSpace();
-    if (t[this.at] === ']') {
-      this.at++;
-      return { kind: 'array', start, end: this.at, members: [], items };
-    }
-    for (;;) {
-      this.skipSpace();
-      if (t[this.at] === ']' && items.length > 0) throw new JsonSyntaxError(this.at, 'a trailing comma is not allowed in JSON: remove the "," before "]"');
-      if (this.at >= t.length) throw new JsonSyntaxError(this.at, 'the file ends inside an array: a "]" is missing', 0);
-      items.push(this.value(depth + 1));
-      this.skipSpace();
-      if (t[this.at] === ',') {
-        this.at++;
-        continue;
-      }
-      if (t[this.at] === ']') {
-        this.at++;
-        return { kind: 'array', start, end: this.at, members: [], items };
-      }
-      if (this.at >= t.length) throw new JsonSyntaxError(this.at, 'the file ends inside an array: a "]" is missing', 0);
-      throw new JsonSyntaxError(this.at, `expected "," or "]" after an array item, found ${describeChar(t, this.at)}`);
-    }
+function toJsonNode(node: Node): JsonNode {
+  const start = node.offset;
+  const end = node.offset + node.length;
+  switch (node.type) {
+    case 'object':
+      return {
+        kind: 'object',
+        start,
+        end,
+        members: (node.children ?? []).map((property) => {
+          const [key, value] = property.children ?? [];
+          if (key === undefined || value === undefined) throw new Error('jsonc-parser gave a property without a key or value');
+          return { key: key.value as string, keyStart: key.offset, keyEnd: key.offset + key.length, value: toJsonNode(value) };
+        }),
+        items: [],
+      };
+    case 'array':
+      return { kind: 'array', start, end, members: [], items: (node.children ?? []).map(toJsonNode) };
+    case 'property':
+      throw new Error('jsonc-parser gave a property outside an object');
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'null':
+      return { kind: node.type, start, end, ...emptyNode };
   }
 }
 
@@ -270,17 +266,18 @@ export function parseJsonDocument(text: string): JsonDocument {
   let root: JsonNode | undefined;
   let value: unknown;
   let syntaxError: JsonDocument['syntaxError'];
-  try {
-    root = new Scanner(source).parse();
-    value = JSON.parse(source) as unknown;
-  } catch (error) {
-    root = undefined;
-    if (error instanceof JsonSyntaxError) {
-      const to = Math.min(error.offset + error.length, text.length);
-      syntaxError = { range: range(error.offset, to), message: error.message };
-    } else {
-      // The scanner accepted what JSON.parse rejects: trust JSON.parse and say so plainly.
-      syntaxError = { range: range(0, Math.min(1, text.length)), message: error instanceof Error ? error.message : String(error) };
+  const { tree, error } = parseStrict(source);
+  if (error !== undefined) {
+    syntaxError = { range: range(error.offset, Math.min(error.offset + error.length, text.length)), message: error.message };
+  } else {
+    try {
+      value = JSON.parse(source) as unknown;
+      root = tree === undefined ? undefined : toJsonNode(tree);
+    } catch (parseError) {
+      // jsonc-parser accepted what JSON.parse rejects: trust JSON.parse and say so plainly.
+      root = undefined;
+      value = undefined;
+      syntaxError = { range: range(0, Math.min(1, text.length)), message: parseError instanceof Error ? parseError.message : String(parseError) };
     }
   }
 

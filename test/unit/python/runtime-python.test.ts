@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { type AddressInfo, createServer } from 'node:net';
 import path from 'node:path';
 import { projectFileSchema } from '../../../extension/core/config/project-file';
 import { renderRuntime } from '../../../extension/core/generate/render';
@@ -61,6 +62,10 @@ interface Summary {
   unknown_strategy_rejected: boolean;
   missing_tag_message: string | null;
   csv_columns: Record<string, unknown[]>;
+  mlflow_requests: [string, string, Record<string, unknown> | null][];
+  mlflow_warnings: string[];
+  mlflow_down_warnings: number;
+  mlflow_down_enabled: boolean;
 }
 
 interface RoundSummary {
@@ -104,6 +109,27 @@ describe('generated Python runtime (run by /usr/bin/python3)', function () {
   function requirePython(ctx: Mocha.Context): void {
     if (prerequisite !== undefined) skipWithReason(ctx, prerequisite);
   }
+
+  it('waits for the SuperLink before starting flwr run (flops_app.wait_for), and gives up at its deadline', async function () {
+    requirePython(this);
+    const server = createServer((socket) => socket.end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const started = await run(['-m', 'flops_app.wait_for', `127.0.0.1:${port}`, '--timeout', '10', '--', python, '-c', 'print("started")'], appDir);
+      assert.equal(started.status, 0, started.stderr);
+      assert.equal(started.stdout.trim(), 'started');
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const refused = await run(['-m', 'flops_app.wait_for', `127.0.0.1:${port}`, '--timeout', '1', '--', python, '-c', 'print("started")'], appDir);
+      assert.equal(refused.status, 1);
+      assert.equal(refused.stdout, '');
+      assert.match(refused.stderr, /did not accept connections within 1 s/);
+      const usage = await run(['-m', 'flops_app.wait_for', `127.0.0.1:${port}`], appDir);
+      assert.equal(usage.status, 2);
+    } finally {
+      if (server.listening) server.close();
+    }
+  });
 
   it('compiles every generated Python file', async function () {
     requirePython(this);
@@ -193,6 +219,42 @@ describe('generated Python runtime (run by /usr/bin/python3)', function () {
     assert.equal(s.float_count_rejected, true);
     assert.equal(s.proximal_term, 1.25);
     assert.equal(s.saved_roundtrip, true);
+  });
+
+  it('logs to MLflow over REST (a fake server with the documented contract), and keeps training when it is down', function () {
+    requirePython(this);
+    assert.ok(summary !== undefined, 'no summary: the round-trip run above failed');
+    const calls = summary.mlflow_requests.map(([method, url]) => `${method} ${url.replace('/api/2.0/mlflow/', '')}`);
+    assert.deepEqual(calls, ['GET experiments/get-by-name?experiment_name=flops', 'POST experiments/create', 'POST runs/create', 'POST runs/log-batch', 'POST runs/log-batch', 'POST runs/update']);
+    const body = (i: number): Record<string, unknown> => summary?.mlflow_requests[i]?.[2] ?? {};
+    assert.deepEqual(body(2), {
+      experiment_id: '7',
+      run_name: 'FedAvg-run-42',
+      start_time: 1500,
+      tags: [
+        { key: 'fl.role', value: 'server' },
+        { key: 'fl.run_id', value: '42' },
+        { key: 'fl.strategy', value: 'FedAvg' },
+      ],
+    });
+    assert.deepEqual(body(3)['params'], [
+      { key: 'strategy', value: 'FedAvg' },
+      { key: 'rounds', value: '3' },
+    ]);
+    const metrics = body(4)['metrics'] as { key: string; value: unknown; step: number }[];
+    assert.deepEqual(
+      metrics.map((m) => [m.key, m.value, m.step]),
+      [
+        ['train_loss', 0.5, 1],
+        ['train_loss', 0.4, 1],
+        ['train_accuracy', 'NaN', 1],
+        ['train_num-examples', 48, 1],
+      ],
+    );
+    assert.deepEqual(body(5), { run_id: 'abc123', status: 'FINISHED', end_time: 1500 });
+    assert.deepEqual(summary.mlflow_warnings, []);
+    assert.equal(summary.mlflow_down_warnings, 1);
+    assert.equal(summary.mlflow_down_enabled, false);
   });
 
   it('prints the documented metrics line (version 1) and maps strategy settings', function () {

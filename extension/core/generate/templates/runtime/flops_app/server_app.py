@@ -11,7 +11,7 @@ from flwr.app import ArrayRecord, ConfigRecord, Context
 from flwr.serverapp import Grid, ServerApp
 from flwr.serverapp import strategy as strategies
 
-from flops_app import adapter, metrics_line, settings
+from flops_app import adapter, metrics_line, mlflow_rest, settings
 
 app = ServerApp()
 
@@ -31,7 +31,7 @@ def _reply_metrics(replies):
     return found
 
 
-def _round_logging(base, aggregator, run_id, rounds, name):
+def _round_logging(base, aggregator, run_id, rounds, name, tracker):
     """The strategy, with hooks that hand each aggregate to the aggregator's ModelManager and print
     one metrics line per round. ``Strategy.start`` calls ``aggregate_evaluate`` every round, with no
     replies when learners do not evaluate (fraction-evaluate 0), so the line is printed there."""
@@ -41,6 +41,9 @@ def _round_logging(base, aggregator, run_id, rounds, name):
         train, train_nodes = pending.pop(server_round, (None, 0))
         line = metrics_line.round_line(run_id, server_round, rounds, name, train, evaluate, train_nodes, evaluate_nodes)
         metrics_line.emit(line)
+        if tracker is not None:
+            tracker.log_metrics(server_round, train, "train_")
+            tracker.log_metrics(server_round, evaluate, "eval_")
 
     class RoundLogging(base):
         def aggregate_train(self, server_round, replies):
@@ -68,20 +71,34 @@ def main(grid: Grid, context: Context) -> None:
     name = settings.strategy_name(run_config)
     rounds = settings.num_rounds(run_config)
     aggregator = adapter.Aggregator()
-    strategy_class, pending, flush = _round_logging(
-        getattr(strategies, name), aggregator, context.run_id, rounds, name
-    )
-    strategy = strategy_class(**settings.strategy_arguments(run_config))
+    arguments = settings.strategy_arguments(run_config)
+    tracker = None
+    if run_config.get("mlflow-uri"):
+        tracker = mlflow_rest.MlflowTracker(str(run_config["mlflow-uri"]), str(run_config.get("mlflow-experiment", "flops")))
+        tracker.start(
+            f"{name}-run-{context.run_id}",
+            {"fl.role": "server", "fl.run_id": str(context.run_id), "fl.strategy": name},
+            {"strategy": name, "rounds": rounds, **arguments, **settings.round_settings(run_config)},
+        )
+    strategy_class, pending, flush = _round_logging(getattr(strategies, name), aggregator, context.run_id, rounds, name, tracker)
+    strategy = strategy_class(**arguments)
     round_settings = settings.round_settings(run_config)
-    result = strategy.start(
-        grid=grid,
-        initial_arrays=ArrayRecord(aggregator.initial_parameters()),
-        num_rounds=rounds,
-        train_config=ConfigRecord(round_settings),
-        evaluate_config=ConfigRecord(round_settings),
-    )
+    try:
+        result = strategy.start(
+            grid=grid,
+            initial_arrays=ArrayRecord(aggregator.initial_parameters()),
+            num_rounds=rounds,
+            train_config=ConfigRecord(round_settings),
+            evaluate_config=ConfigRecord(round_settings),
+        )
+    except BaseException:
+        if tracker is not None:
+            tracker.finish("FAILED")
+        raise
     for server_round in sorted(pending):  # only if a round ended without reaching aggregate_evaluate
         flush(server_round, None, 0)
+    if tracker is not None:
+        tracker.finish("FINISHED")
     output_dir = str(run_config.get("output-dir", "output"))
     if result.arrays is not None and output_dir:
         path = os.path.join(output_dir, f"final-parameters-{context.run_id}.npz")

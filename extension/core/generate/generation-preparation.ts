@@ -1,0 +1,26 @@
+import type { ProjectFile } from '../config/project-file';
+import type { GeneratedFile } from '../generated-files';
+import type { Finding } from '../lint/finding';
+import type { GenerationPlan } from './manifest';
+import type { GeneratedFlavor } from './render';
+
+/**
+ * What preparing a generation found (io/prepare-generation.ts): lint errors that stop it, an invalid
+ * input with its message, or a plan against the files on disk, ready to be applied.
+ */
+export type GenerationPreparation =
+  | { readonly kind: 'lintErrors'; readonly errors: readonly Finding[] }
+  | { readonly kind: 'invalid'; readonly message: string }
+  | {
+      readonly kind: 'planned';
+      readonly outDir: string;
+      readonly files: readonly GeneratedFile[];
+      readonly plan: GenerationPlan;
+      readonly drift: boolean;
+      readonly config: ProjectFile;
+      readonly flavor: GeneratedFlavor;
+      readonly dependencySource: string;
+      /** Lint errors that `force` let through. */
+      readonly forcedErrors: readonly Finding[];
+    };
+

@@ -41,18 +41,28 @@ Exit codes: 0 no errors, 1 error findings, 2 usage error or unreadable DIR or FI
 
 class UsageError extends Error {}
 
-async function lintCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
+/** `[--format F] [-h] POSITIONALS…` shared by lint and validate; `help` when -h was given. */
+function parseFormatArgs<F extends string>(args: string[], formats: readonly F[]): 'help' | { format: F; positionals: string[] } {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: { format: { type: 'string', short: 'f', default: 'text' }, help: { type: 'boolean', short: 'h' } },
   });
-  if (values.help === true) {
+  if (values.help === true) return 'help';
+  const format = formats.find((f) => f === values.format);
+  if (format === undefined) {
+    throw new UsageError(`Unknown format "${values.format}"; use ${formats.slice(0, -1).join(', ')} or ${formats[formats.length - 1] ?? ''}.`);
+  }
+  return { format, positionals };
+}
+
+async function lintCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
+  const parsed = parseFormatArgs(args, ['text', 'json', 'sarif'] as const);
+  if (parsed === 'help') {
     out.write(`${usage}\n`);
     return 0;
   }
-  const format = values.format;
-  if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`Unknown format "${format}"; use text, json or sarif.`);
+  const { format, positionals } = parsed;
   if (positionals.length > 1) throw new UsageError(`lint takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
   const dir = path.resolve(positionals[0] ?? '.');
   const reader = await FsRepoReader.open(dir);
@@ -79,17 +89,12 @@ async function lintCommand(args: string[], out: NodeJS.WriteStream): Promise<num
 }
 
 async function validateCommand(args: string[], out: NodeJS.WriteStream): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { format: { type: 'string', short: 'f', default: 'text' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help === true) {
+  const parsed = parseFormatArgs(args, ['text', 'json'] as const);
+  if (parsed === 'help') {
     out.write(`${usage}\n`);
     return 0;
   }
-  const format = values.format;
-  if (format !== 'text' && format !== 'json') throw new UsageError(`Unknown format "${format}"; use text or json.`);
+  const { format, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`validate takes one file, got ${positionals.length}${positionals.length > 0 ? `: ${positionals.join(' ')}` : ''}`);
   const given = positionals[0] as string;
   const absolute = path.resolve(given);

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { skipWithReason } from '../unit/skip-with-reason';
+import { distDir, fixturesDir } from '../unit/repo-paths';
+import { ensureBaseImage } from './base-image';
+import { dockerAnswers, run } from './docker-cli';
+
+/**
+ * Builds the generated Dockerfile with the real engine and the classic builder, from a local base image
+ * that already holds numpy and scikit-learn (Debian's), in air-gapped mode (`PIP_ARGS=--no-index`, no
+ * wheels). Flower cannot be installed here, so the build must get exactly as far as the dependency
+ * install and fail there on flwr (or datasets) only: everything the base satisfies is not fetched.
+ */
+describe('generated image: docker build up to the dependency install', function () {
+  this.timeout(900_000);
+  const scratch = mkdtempSync(path.join(tmpdir(), 'flops-docker-'));
+  const tag = `flops-test/generated:${process.pid}`;
+  let base = '';
+
+  before(function () {
+    if (!dockerAnswers()) {
+      assert.notEqual(process.env['FLOPS_TEST_STRICT'], '1', 'no Docker engine answers, but .ci/run installs and starts one');
+      skipWithReason(this, 'no Docker engine answers (install docker.io and start dockerd)');
+    }
+    base = ensureBaseImage((line) => console.log(`    ${line}`));
+  });
+
+  after(() => {
+    run('docker', ['image', 'rm', '-f', tag], { timeoutMs: 60_000 });
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('builds every layer before the dependency install, installs only what the base lacks, and fails clearly on flwr', () => {
+    const repo = path.join(scratch, 'repo');
+    cpSync(path.join(fixturesDir, 'ready-sklearn'), repo, { recursive: true });
+    // Pins the Debian base satisfies, so only Flower's packages are missing.
+    const conda = readFileSync(path.join(repo, 'conda.yaml'), 'utf8').replace(/numpy=[\d.]+/, 'numpy=1.24').replace(/scikit-learn=[\d.]+/, 'scikit-learn=1.2');
+    writeFileSync(path.join(repo, 'conda.yaml'), conda);
+    const generated = run(process.execPath, [path.join(distDir, 'cli.js'), 'generate', repo]);
+    assert.equal(generated.status, 0, generated.stderr);
+
+    // --force-rm: a failed classic build must not leave its intermediate container behind.
+    const build = run('docker', ['build', '--force-rm', '--build-arg', `BASE_IMAGE=${base}`, '--build-arg', 'PIP_ARGS=--no-index', '-f', '.flops/Dockerfile', '-t', tag, '.'], { cwd: repo });
+    const output = `${build.stdout}\n${build.stderr}`;
+    assert.notEqual(build.status, 0, 'the build cannot succeed without Flower');
+    assert.match(output, /Step \d+\/\d+ : RUN python3 -m pip install/, 'the build reached the dependency install');
+    assert.match(output, /No matching distribution found for (flwr|datasets)/, `pip failed on a Flower package:\n${output.slice(-3000)}`);
+    assert.match(output, /Requirement already satisfied: numpy/, 'numpy comes from the base image');
+    assert.match(output, /Requirement already satisfied: scikit-learn/, 'scikit-learn comes from the base image');
+    assert.doesNotMatch(output, /No matching distribution found for (numpy|scikit-learn)/);
+    assert.doesNotMatch(output, /externally-managed-environment/, 'pip may install into a Debian base');
+  });
+});

@@ -14,6 +14,8 @@ interface PackageJson {
   contributes: {
     commands: { command: string; title: string; category: string }[];
     configuration: { properties: Record<string, { default: unknown }> };
+    jsonValidation: { url: string }[];
+    snippets: { path: string }[];
   };
 }
 
@@ -57,5 +59,28 @@ describe('package.json, README and code agree', () => {
     const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('<!-- rules:start -->') + '<!-- rules:start -->'.length + 1, readme.indexOf('<!-- rules:end -->'));
     assert.equal(section, rulesMarkdown(allRules.map((r) => r.meta)));
+  });
+});
+
+describe('packaging (.vscodeignore)', () => {
+  /** `.vscodeignore` is "ignore everything, then re-include": each bundle must be re-included. */
+  const reincluded = readFileSync(path.join(repoRoot, '.vscodeignore'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('!'))
+    .map((l) => new RegExp(`^${l.slice(1).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '.*')}$`));
+  const shipped = (file: string): boolean => reincluded.some((r) => r.test(file));
+
+  it('ships every runtime bundle and WebAssembly file the extension loads, and no test bundle', () => {
+    for (const file of ['dist/extension.js', 'dist/features.js', 'dist/cli.js', 'dist/python-worker.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-python.wasm']) {
+      assert.ok(shipped(file), `${file} is packaged`);
+    }
+    assert.ok(!shipped('dist/test/unit/cli.test.js'));
+    assert.ok(!shipped('dist/extension.js.map'));
+  });
+
+  it('ships the contributed schemas and snippets', () => {
+    for (const c of [...pkg.contributes.jsonValidation.map((j) => j.url), ...pkg.contributes.snippets.map((s) => s.path)]) {
+      assert.ok(shipped(c.replace(/^\.\//, '')), `${c} is packaged`);
+    }
   });
 });

@@ -116,6 +116,9 @@ export async function generateCommand(args: string[], out: NodeJS.WriteStream, e
     await applyPlan(outDir, plan);
     const strategy = config.flower.strategy.name;
     out.write(`Generated ${shownOut} (Flower ${config.flower.version}, ${strategy}, ${flavor}, dependencies from ${prepared.dependencySource}):\n`);
+    if (prepared.skippedDependencies.length > 0) {
+      out.write(`  note: conda-only system packages are not installed by pip (the framework wheels bundle what they need): ${prepared.skippedDependencies.join(', ')}\n`);
+    }
     for (const f of plan.files) if (f.action !== 'unchanged') out.write(`  ${verbs[f.action].padEnd(14)} ${relative(f.path)}\n`);
     const count = (a: FileAction): number => plan.files.filter((f) => f.action === a).length;
     const kept = count('keep-edited') + count('keep-stale');

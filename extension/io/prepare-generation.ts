@@ -62,5 +62,5 @@ export async function prepareGeneration(dir: string, analyzer: PythonAnalyzer, o
   if (!dependencies.ok) return { kind: 'invalid', message: dependencies.message };
   const files = renderRuntime({ config, flavor: check.flavor, repoName: path.basename(dir), dependencies: dependencies.value, outDir: outRelative });
   const { plan, drift } = await planInFolder(outDir, files, { overwriteEdited: options.overwriteEdited === true });
-  return { kind: 'planned', outDir, files, plan, drift, config, flavor: check.flavor, dependencySource: dependencies.value.source, forcedErrors: errors };
+  return { kind: 'planned', outDir, files, plan, drift, config, flavor: check.flavor, dependencySource: dependencies.value.source, skippedDependencies: dependencies.value.skipped, forcedErrors: errors };
 }

@@ -16,11 +16,26 @@ export type DependencyFile = (typeof dependencyFiles)[number];
 export interface UserDependencies {
   readonly source: DependencyFile;
   readonly requirements: readonly string[];
+  /** conda packages that are not Python packages (system libraries, CUDA, conda metapackages): not installed. */
+  readonly skipped: readonly string[];
 }
 
 export type DependencyResult = { readonly ok: true; readonly value: UserDependencies } | { readonly ok: false; readonly message: string };
 
 const dropped = new Set(['python', 'pip', 'mlflow', 'mlflow-skinny', 'flwr']);
+
+/**
+ * conda packages that are system libraries, CUDA runtimes or conda metapackages rather than Python
+ * distributions: pip cannot install them, and the pip wheels of the frameworks bundle what they need
+ * (torch wheels carry CUDA, numpy wheels carry OpenBLAS). Kept as data; listed in requirements.txt.
+ */
+const condaOnly = new Set([
+  'cudatoolkit', 'cuda-toolkit', 'cuda-runtime', 'cuda-nvcc', 'cudnn', 'nccl', 'pytorch-cuda', 'cpuonly', 'pytorch-mutex',
+  'blas', 'libblas', 'libcblas', 'liblapack', 'openblas', 'libopenblas', 'mkl', 'mkl-service', 'mkl_fft', 'mkl_random', 'nomkl', 'intel-openmp', 'llvm-openmp',
+  '_libgcc_mutex', '_openmp_mutex', 'libgcc-ng', 'libgomp', 'libstdcxx-ng', 'libgfortran-ng', 'libgfortran5', 'ld_impl_linux-64', 'ld-impl-linux-64',
+  'ca-certificates', 'openssl', 'zlib', 'libffi', 'ncurses', 'readline', 'sqlite', 'tk', 'xz', 'bzip2', 'libuuid', 'libzlib', 'tzdata', 'libsqlite', 'libnsl', 'libxcrypt',
+  'ffmpeg', 'libjpeg-turbo', 'jpeg', 'libpng', 'libtiff', 'libwebp', 'freetype', 'lcms2', 'openjpeg',
+].map((name) => name.replace(/_/g, '-'))); // parseSpec spells names with "-", as pip normalises them
 
 /** conda package names whose pip distribution is named differently. */
 const pipNames: Readonly<Record<string, string>> = { pytorch: 'torch', 'pytorch-cpu': 'torch', 'pytorch-gpu': 'torch', 'py-xgboost': 'xgboost' };
@@ -41,9 +56,14 @@ function fromConda(text: string): DependencyResult {
   const input = parseYamlInput('conda.yaml', text);
   if (input.doc.errors.length > 0 || !isMap(input.doc.contents)) return { ok: false, message: 'conda.yaml is not a valid conda environment file (run `flops lint` for details).' };
   const requirements: string[] = [];
+  const skipped: string[] = [];
   for (const dep of condaDependencies(input)) {
     const name = dep.source === 'conda' ? (pipNames[dep.name] ?? dep.name) : dep.name;
     if (dropped.has(name)) continue;
+    if (dep.source === 'conda' && condaOnly.has(dep.name)) {
+      skipped.push(dep.spec.trim());
+      continue;
+    }
     if (dep.source === 'pip') {
       requirements.push(dep.spec.trim());
       continue;
@@ -52,7 +72,7 @@ function fromConda(text: string): DependencyResult {
     if (constraint === undefined) return { ok: false, message: `conda.yaml: cannot translate "${dep.spec}" into a pip requirement; write it as name, name=1.2 or name>=1.2,<2.` };
     requirements.push(`${name}${constraint}`);
   }
-  return { ok: true, value: { source: 'conda.yaml', requirements: unique(requirements) } };
+  return { ok: true, value: { source: 'conda.yaml', requirements: unique(requirements), skipped: unique(skipped) } };
 }
 
 function fromRequirements(text: string): DependencyResult {
@@ -64,7 +84,7 @@ function fromRequirements(text: string): DependencyResult {
     if (dropped.has(parseSpec(line).name)) continue;
     requirements.push(line);
   }
-  return { ok: true, value: { source: 'requirements.txt', requirements: unique(requirements) } };
+  return { ok: true, value: { source: 'requirements.txt', requirements: unique(requirements), skipped: [] } };
 }
 
 /** Reads the first dependency file present (conda.yaml, then requirements.txt). */

@@ -20,6 +20,8 @@ export type GenerationPreparation =
       readonly config: ProjectFile;
       readonly flavor: GeneratedFlavor;
       readonly dependencySource: string;
+      /** conda-only system packages left to the base image (see dependencies.ts). */
+      readonly skippedDependencies: readonly string[];
       /** Lint errors that `force` let through. */
       readonly forcedErrors: readonly Finding[];
     };

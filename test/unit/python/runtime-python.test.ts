@@ -95,7 +95,7 @@ describe('generated Python runtime (run by /usr/bin/python3)', function () {
       config: projectFileSchema.parse({ ml_model_flavor: 'sklearn', flower: { version: '1.23.0' } }),
       flavor: 'sklearn',
       repoName: 'ready-sklearn',
-      dependencies: { source: 'conda.yaml', requirements: ['numpy==1.26.*', 'scikit-learn==1.5.*'] },
+      dependencies: { source: 'conda.yaml', requirements: ['numpy==1.26.*', 'scikit-learn==1.5.*'], skipped: [] },
     })) {
       const target = path.join(appDir, f.path);
       mkdirSync(path.dirname(target), { recursive: true });
@@ -137,7 +137,7 @@ describe('generated Python runtime (run by /usr/bin/python3)', function () {
       config: projectFileSchema.parse({}),
       flavor: 'sklearn',
       repoName: 'x',
-      dependencies: { source: 'requirements.txt', requirements: [] },
+      dependencies: { source: 'requirements.txt', requirements: [], skipped: [] },
     }).filter((f) => f.path.endsWith('.py'));
     assert.ok(sources.length >= 10);
     const script = 'import sys\nfor path in sys.argv[1:]:\n    compile(open(path, encoding="utf-8").read(), path, "exec")\nprint("ok")\n';

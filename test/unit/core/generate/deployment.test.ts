@@ -16,7 +16,7 @@ function input(project: unknown = {}, overrides: Partial<RuntimeInput> = {}): Ru
     config: projectFileSchema.parse(project),
     flavor: 'sklearn',
     repoName: 'mnist-sklearn',
-    dependencies: { source: 'conda.yaml', requirements: ['numpy==1.26.*', 'scikit-learn==1.5.*'] },
+    dependencies: { source: 'conda.yaml', requirements: ['numpy==1.26.*', 'scikit-learn==1.5.*'], skipped: [] },
     ...overrides,
   };
 }

@@ -12,7 +12,7 @@ function input(project: unknown = {}, overrides: Partial<RuntimeInput> = {}): Ru
     config: projectFileSchema.parse(project),
     flavor: 'sklearn',
     repoName: 'Ready_Sklearn',
-    dependencies: { source: 'conda.yaml', requirements: ['numpy==1.26.*', 'scikit-learn==1.5.*'] },
+    dependencies: { source: 'conda.yaml', requirements: ['numpy==1.26.*', 'scikit-learn==1.5.*'], skipped: [] },
     ...overrides,
   };
 }
@@ -109,7 +109,18 @@ describe('generate: the user dependencies', () => {
     const conda = 'name: x\nchannels: [conda-forge]\ndependencies:\n  - python=3.10.14\n  - pip\n  - numpy=1.26\n  - conda-forge::scikit-learn>=1.4,<1.6\n  - pytorch\n  - mlflow=2.12\n  - pip:\n      - torchvision==0.19.0\n      - mlflow-skinny\n';
     const result = userDependencies({ 'conda.yaml': conda });
     assert.ok(result.ok);
-    assert.deepEqual(result.value, { source: 'conda.yaml', requirements: ['numpy==1.26.*', 'scikit-learn>=1.4,<1.6', 'torch', 'torchvision==0.19.0'] });
+    assert.deepEqual(result.value, { source: 'conda.yaml', requirements: ['numpy==1.26.*', 'scikit-learn>=1.4,<1.6', 'torch', 'torchvision==0.19.0'], skipped: [] });
+  });
+
+  it('leaves conda-only system packages (CUDA, BLAS, libc runtimes) to the base image and says so in requirements.txt', () => {
+    const conda = 'name: x\ndependencies:\n  - python=3.10\n  - cudatoolkit=11.8\n  - _libgcc_mutex=0.1\n  - libstdcxx-ng\n  - pytorch=2.1\n  - pip:\n      - mkl==2024.0\n';
+    const result = userDependencies({ 'conda.yaml': conda });
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.requirements, ['torch==2.1.*', 'mkl==2024.0'], 'a pip entry is the user\'s explicit choice and stays');
+    assert.deepEqual(result.value.skipped, ['cudatoolkit=11.8', '_libgcc_mutex=0.1', 'libstdcxx-ng']);
+    const requirements = renderRuntime(input({}, { dependencies: result.value })).find((f) => f.path === 'requirements.txt')?.content ?? '';
+    assert.match(requirements, /^# Not installed \(conda-only system packages.*: cudatoolkit=11\.8, _libgcc_mutex=0\.1, libstdcxx-ng$/m);
+    assert.doesNotMatch(requirements, /^cudatoolkit/m);
   });
 
   it('translates conda version constraints', () => {

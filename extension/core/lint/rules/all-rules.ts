@@ -61,7 +61,3 @@ export const allRules: readonly Rule[] = [
   pythonSyntax,
   unreadableFile,
 ];
-
-export function findRule(id: string): Rule | undefined {
-  return allRules.find((r) => r.meta.id === id);
-}

@@ -24,8 +24,3 @@ export function nestedMatches(ctx: LintContext, name: string): string[] {
     .map((e) => e.path)
     .sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1));
 }
-
-/** Inserts text after the last line of a file (or class) that ends at `line`. */
-export function insertAfterLine(line: number): Range {
-  return rangeOf(line + 1, 0);
-}

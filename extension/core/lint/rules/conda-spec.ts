@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Node, type Scalar } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { Range } from '../finding';
 import { yamlRange, type YamlInput } from '../lint-context';
 
@@ -10,8 +10,6 @@ export interface CondaDependency {
   readonly constraint: string;
   readonly source: 'conda' | 'pip';
   readonly range: Range;
-  /** Character offsets of the whole `- item` line, for moving it. */
-  readonly node: Scalar;
 }
 
 /** Parses `name[=|==|>=…]version` (conda and pip syntax alike); channel prefixes are dropped. */
@@ -32,7 +30,7 @@ export function condaDependencies(input: YamlInput): CondaDependency[] {
   const push = (item: unknown, source: 'conda' | 'pip'): void => {
     if (!isScalar(item) || typeof item.value !== 'string' || item.range === undefined || item.range === null) return;
     const { name, constraint } = parseSpec(item.value);
-    result.push({ spec: item.value, name, constraint, source, range: yamlRange(input, item.range[0], item.range[1]), node: item });
+    result.push({ spec: item.value, name, constraint, source, range: yamlRange(input, item.range[0], item.range[1]) });
   };
   for (const item of deps.items) {
     if (isMap(item)) {

@@ -24,6 +24,8 @@ interface RepoState {
   readonly session: LintSession;
   /** Files this repo last reported on, so their diagnostics can be cleared. */
   reported: Set<string>;
+  /** Fixes of the last published findings, by fixKey; replaced with each publish, gone with the repo. */
+  fixes: Map<string, readonly Fix[]>;
   running: Promise<void> | undefined;
   pending: Set<string> | 'all' | undefined;
 }
@@ -50,7 +52,6 @@ const severities = {
 export class LintController implements vscode.Disposable {
   private readonly store = new DisposableStore();
   private readonly repos = new Map<string, RepoState>();
-  private readonly fixes = new Map<string, readonly Fix[]>();
   readonly diagnostics: vscode.DiagnosticCollection;
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   /** Fires with a repo root after its diagnostics were published (tests and views await it). */
@@ -80,7 +81,12 @@ export class LintController implements vscode.Disposable {
   /** Fixes computed for a diagnostic published by this controller. */
   fixesFor(uri: vscode.Uri, diagnostic: vscode.Diagnostic): readonly Fix[] {
     const code = typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code);
-    return this.fixes.get(fixKey(uri, code, diagnostic.range, diagnostic.message)) ?? [];
+    const key = fixKey(uri, code, diagnostic.range, diagnostic.message);
+    for (const repo of this.repos.values()) {
+      const fixes = repo.fixes.get(key);
+      if (fixes !== undefined) return fixes;
+    }
+    return [];
   }
 
   /** What the last lint of the repo at `root` learnt about it (detected flavor, origin, data files). */
@@ -112,7 +118,7 @@ export class LintController implements vscode.Disposable {
         continue;
       }
       if (repo === undefined) {
-        repo = { root, session: this.deps.createSession(root.fsPath), reported: new Set(), running: undefined, pending: undefined };
+        repo = { root, session: this.deps.createSession(root.fsPath), reported: new Set(), fixes: new Map(), running: undefined, pending: undefined };
         this.repos.set(root.toString(), repo);
       }
       repo.session.invalidate();
@@ -203,7 +209,7 @@ export class LintController implements vscode.Disposable {
 
   private publish(repo: RepoState, findings: readonly Finding[]): void {
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const key of [...this.fixes.keys()]) if (key.startsWith(repo.root.toString())) this.fixes.delete(key);
+    const fixes = new Map<string, readonly Fix[]>();
     for (const f of findings) {
       const uri = f.file === '.' ? repo.root : vscode.Uri.joinPath(repo.root, f.file);
       const range = toVsRange(f.range);
@@ -213,11 +219,12 @@ export class LintController implements vscode.Disposable {
       const list = byFile.get(uri.toString()) ?? [];
       list.push(diagnostic);
       byFile.set(uri.toString(), list);
-      if (f.fixes.length > 0) this.fixes.set(fixKey(uri, f.rule, range, f.message), f.fixes);
+      if (f.fixes.length > 0) fixes.set(fixKey(uri, f.rule, range, f.message), f.fixes);
     }
     for (const file of repo.reported) if (!byFile.has(file)) this.diagnostics.delete(vscode.Uri.parse(file));
     for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.parse(file), list);
     repo.reported = new Set(byFile.keys());
+    repo.fixes = fixes;
   }
 }
 

@@ -73,3 +73,122 @@ export interface Logger {
   warn(message: string): void;
   error(message: string | Error): void;
 }
+
+/** A container, network or volume the simulation creates, in Docker's terms but without dockerode's types. */
+export interface ContainerSpec {
+  /** Docker name, unique on the engine (`<project>-<service>-1`, compose v2 style). */
+  readonly name: string;
+  readonly image: string;
+  readonly cmd: readonly string[];
+  readonly env: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  /** The network it joins and its DNS names there (the compose service name). */
+  readonly network: string;
+  readonly aliases: readonly string[];
+  /** CPU limit in cores (Docker `NanoCpus`), memory limit in MB; absent = unlimited. */
+  readonly cpus?: number;
+  readonly memoryMb?: number;
+  /** Ports published on 127.0.0.1. */
+  readonly ports?: readonly { readonly container: number; readonly host: number }[];
+  /** Named volumes mounted read-write. */
+  readonly volumes?: readonly { readonly name: string; readonly target: string }[];
+  /** Signal `docker stop` sends (Flower stops cleanly on SIGINT). */
+  readonly stopSignal?: string;
+}
+
+export interface ImageBuildRequest {
+  /** Absolute path of the build context (the repository root). */
+  readonly contextDir: string;
+  /** Files of the context, relative, `/`-separated: exactly what is sent (and hashed). */
+  readonly files: readonly string[];
+  /** Dockerfile path relative to the context. */
+  readonly dockerfile: string;
+  readonly tag: string;
+  readonly buildArgs: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** One line of build output; `step` is set on the classic builder's "Step 3/12 : RUN ..." lines. */
+export interface BuildProgress {
+  readonly line: string;
+  readonly step?: { readonly index: number; readonly total: number; readonly instruction: string };
+}
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead' | 'removing';
+
+export interface ContainerInfo {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly status: ContainerStatus;
+  readonly exitCode?: number;
+  readonly oomKilled?: boolean;
+}
+
+/** A Docker engine event about a container we labelled. */
+export interface ContainerEvent {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Docker's action: start, die, oom, kill, pause, unpause, restart, destroy, ... */
+  readonly action: string;
+  readonly exitCode?: number;
+  /** Milliseconds since the epoch (the engine's clock). */
+  readonly time: number;
+}
+
+export interface ResourceSample {
+  readonly name: string;
+  /** Percent of one core (100 = one full core). */
+  readonly cpuPercent: number;
+  readonly memoryMb: number;
+  readonly memoryLimitMb?: number;
+}
+
+/** What removing everything with a label removed. */
+export interface RemovalReport {
+  readonly containers: readonly string[];
+  readonly networks: readonly string[];
+  readonly volumes: readonly string[];
+  /** What could not be removed, with the engine's reason. */
+  readonly failures: readonly string[];
+}
+
+/**
+ * The container engine (Docker Engine API, io/docker-runtime.ts). Every method rejects with
+ * `FlError('dockerUnavailable')` when the engine cannot be reached, with `FlError('cancelled')` when the
+ * signal aborts, and with a plain Error carrying the engine's message otherwise.
+ */
+export interface ContainerRuntime {
+  /** Checks the engine answers; resolves to its version ("20.10.24"). */
+  ping(signal?: AbortSignal): Promise<string>;
+  imageExists(tag: string, signal?: AbortSignal): Promise<boolean>;
+  /** Builds and tags; rejects with the failing step's output when a step fails. */
+  buildImage(request: ImageBuildRequest, options: { readonly signal?: AbortSignal; readonly onProgress?: (progress: BuildProgress) => void }): Promise<void>;
+  createNetwork(name: string, labels: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<void>;
+  createVolume(name: string, labels: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<void>;
+  /** Creates and starts a container. */
+  startContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<void>;
+  /** `docker stop`: the spec's stop signal, then SIGKILL after `timeoutSeconds`. A stopped container is not an error. */
+  stopContainer(name: string, timeoutSeconds: number, signal?: AbortSignal): Promise<void>;
+  killContainer(name: string, signal?: AbortSignal): Promise<void>;
+  pauseContainer(name: string, signal?: AbortSignal): Promise<void>;
+  unpauseContainer(name: string, signal?: AbortSignal): Promise<void>;
+  restartContainer(name: string, signal?: AbortSignal): Promise<void>;
+  inspectContainer(name: string, signal?: AbortSignal): Promise<ContainerInfo | undefined>;
+  /** Containers carrying every given label, running or not. */
+  listContainers(labels: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<ContainerInfo[]>;
+  /**
+   * Calls `onLine` for each log line (stdout and stderr, demultiplexed, without the trailing newline)
+   * until the container stops (follow) or the existing lines are read; `tail` limits to the last lines.
+   */
+  readLogs(
+    name: string,
+    options: { readonly follow: boolean; readonly tail?: number; readonly signal?: AbortSignal },
+    onLine: (line: string, stream: 'stdout' | 'stderr') => void,
+  ): Promise<void>;
+  /** Streams engine events of containers carrying the labels until the signal aborts. */
+  watchEvents(labels: Readonly<Record<string, string>>, signal: AbortSignal, onEvent: (event: ContainerEvent) => void): Promise<void>;
+  /** Streams CPU and memory use of one container (about once a second) until it stops or the signal aborts. */
+  watchResources(name: string, signal: AbortSignal, onSample: (sample: ResourceSample) => void): Promise<void>;
+  /** Removes (forced) every container, then network, then volume carrying the labels. Never throws for one failure. */
+  removeLabelled(labels: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<RemovalReport>;
+}

@@ -158,6 +158,27 @@ export const partitioningSchema = z
   .prefault({ method: 'iid' })
   .meta({ description: 'How the dataset is split across the simulated learners (deterministic for a given seed).', examples: [{ method: 'iid' }, { method: 'dirichlet', alpha: 0.5 }] });
 
+/** Hardware classes a learner group can name (simulation.learner_profiles[].preset). */
+export const learnerPresets = {
+  'pi-class': { cpus: 0.5, memory_mb: 512 },
+  'jetson-class': { cpus: 1, memory_mb: 2048 },
+  laptop: { cpus: 2, memory_mb: 4096 },
+  server: { cpus: 4, memory_mb: 8192 },
+} as const;
+
+const learnerProfileSchema = z
+  .object({
+    count: z.int().min(1).meta({ description: 'Learners in this group.', examples: [2] }),
+    preset: z
+      .enum(Object.keys(learnerPresets) as [keyof typeof learnerPresets, ...(keyof typeof learnerPresets)[]])
+      .optional()
+      .meta({ description: 'A hardware class: pi-class (0.5 CPU, 512 MB), jetson-class (1 CPU, 2048 MB), laptop (2 CPUs, 4096 MB), server (4 CPUs, 8192 MB).', examples: ['pi-class'] }),
+    name: z.string().min(1).optional().meta({ description: 'Label shown in the run monitor. Default: the preset, or "custom".', examples: ['field sensors'] }),
+    cpus: z.number().positive().optional().meta({ description: 'CPU limit per learner of the group (overrides the preset).', examples: [0.5] }),
+    memory_mb: z.int().min(64).optional().meta({ description: 'Memory limit per learner of the group, in MB (overrides the preset).', examples: [512] }),
+  })
+  .meta({ description: 'A group of simulated learners sharing one hardware profile.' });
+
 export const simulationSchema = z
   .object({
     learners: z
@@ -185,6 +206,15 @@ export const simulationSchema = z
       })
       .prefault({})
       .meta({ description: 'Docker limits for each simulated learner.' }),
+    learner_profiles: z
+      .array(learnerProfileSchema)
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          'Mixed edge hardware: groups of learners with their own CPU and memory limits, in learner order. The learner count is then the sum of the counts. Each group takes a preset (pi-class 0.5 CPU / 512 MB, jetson-class 1 CPU / 2048 MB, laptop 2 CPUs / 4096 MB, server 4 CPUs / 8192 MB) and/or explicit cpus and memory_mb; what is left out comes from learner_resources.',
+        examples: [[{ count: 2, preset: 'pi-class' }, { count: 2, preset: 'laptop' }]],
+      }),
     mlflow: z
       .object({
         enabled: z.boolean().default(false).meta({ description: 'Track the run in MLflow: starts an MLflow server container unless tracking_uri names one.', examples: [true] }),
@@ -320,7 +350,32 @@ export function toFlopsProjectRequest(config: ProjectFile): Record<string, unkno
 /** The number of learners the local simulation starts (see `simulation.learners`). */
 export function simulationLearners(config: ProjectFile): number {
   const tc = config.training_configuration;
+  const profiles = config.simulation.learner_profiles;
+  if (profiles !== undefined && config.simulation.learners === undefined) return profiles.reduce((sum, p) => sum + p.count, 0);
   return config.simulation.learners ?? tc.min_available_clients * (tc.mode === 'hierarchical' ? config.simulation.clusters : 1);
+}
+
+/** One learner's hardware profile in the local simulation (1-based learner numbers). */
+export interface LearnerResources {
+  readonly profile: string;
+  readonly cpus: number;
+  readonly memory_mb: number;
+}
+
+/**
+ * The CPU/memory limits of each of `learners` simulated learners: the profile groups in order, then
+ * `learner_resources` for any learner the groups do not cover.
+ */
+export function learnerResources(config: ProjectFile, learners: number = simulationLearners(config)): LearnerResources[] {
+  const base = config.simulation.learner_resources;
+  const result: LearnerResources[] = [];
+  for (const group of config.simulation.learner_profiles ?? []) {
+    const preset = group.preset !== undefined ? learnerPresets[group.preset] : undefined;
+    const profile = { profile: group.name ?? group.preset ?? 'custom', cpus: group.cpus ?? preset?.cpus ?? base.cpus, memory_mb: group.memory_mb ?? preset?.memory_mb ?? base.memory_mb };
+    for (let i = 0; i < group.count && result.length < learners; i++) result.push(profile);
+  }
+  while (result.length < learners) result.push({ profile: 'default', cpus: base.cpus, memory_mb: base.memory_mb });
+  return result;
 }
 
 /** The platforms of the generated image (see `image.platforms`). */

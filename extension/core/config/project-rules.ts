@@ -99,12 +99,20 @@ export function checkProjectRules(config: ProjectFile, options: ProjectRuleOptio
   if (twiceCluster !== undefined) add(['oakestra', 'clusters', clusters.lastIndexOf(twiceCluster)], `oakestra.clusters lists "${twiceCluster}" twice.`, 'warning');
 
   // The local simulation starts exactly simulation.learners learners.
+  const profiles = config.simulation.learner_profiles;
   const learners = simulationLearners(config);
   const perCluster = tc.mode === 'hierarchical' ? Math.floor(learners / Math.max(1, config.simulation.clusters)) : learners;
-  if (config.simulation.learners !== undefined && tc.min_available_clients >= 1 && perCluster < tc.min_available_clients) {
+  if ((config.simulation.learners !== undefined || profiles !== undefined) && tc.min_available_clients >= 1 && perCluster < tc.min_available_clients) {
     const where = tc.mode === 'hierarchical' ? ` per cluster (${learners} over ${config.simulation.clusters} clusters gives ${perCluster})` : '';
     const needed = tc.mode === 'hierarchical' ? tc.min_available_clients * config.simulation.clusters : tc.min_available_clients;
     add(['simulation', 'learners'], `simulation.learners (${learners}) gives fewer learners${where} than min_available_clients (${tc.min_available_clients}); the local simulation would wait forever for the rest. Set simulation.learners to at least ${needed} or lower min_available_clients.`);
+  }
+
+  if (profiles !== undefined && config.simulation.learners !== undefined) {
+    const profiled = profiles.reduce((sum, p) => sum + p.count, 0);
+    if (profiled !== config.simulation.learners) {
+      add(['simulation', 'learner_profiles'], `simulation.learner_profiles cover ${profiled} learners but simulation.learners is ${config.simulation.learners}; learners beyond the profiles get learner_resources and profiles beyond the count are unused. Make the counts add up to simulation.learners, or remove simulation.learners.`, 'warning');
+    }
   }
 
   // Strategy-specific requirements.

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { simulationLearners } from '../config/project-file';
+import { learnerResources, simulationLearners } from '../config/project-file';
 import dockerfileTemplate from './templates/runtime/Dockerfile.tmpl';
 import posix from 'node:path/posix';
 import { appName, appRequirements, composeConnectionName, outFolder, usesPyprojectFederations, type RuntimeInput } from './render';
@@ -41,6 +41,20 @@ wheels and what the base image already has, so it needs no network.
 
 const flowerService = { stop_signal: 'SIGINT' } as const;
 
+/** The aggregator's command: a SuperLink, which runs the ServerApp in a subprocess for each run. */
+export const aggregatorCommand: readonly string[] = ['flower-superlink', '--insecure'];
+
+/** A learner's command: a SuperNode with its partition (0-based) in the node config. */
+export function learnerCommand(superlink: string, partition: number, partitions: number): string[] {
+  return ['flower-supernode', '--insecure', '--superlink', superlink, '--clientappio-api-address', '0.0.0.0:9094', '--node-config', `partition-id=${partition} num-partitions=${partitions}`];
+}
+
+/** The one-shot step that starts the run once the SuperLink's Control API listens; `rounds` overrides the project's. */
+export function starterCommand(rounds?: number): string[] {
+  const override = rounds === undefined ? [] : ['--run-config', `num-server-rounds=${rounds}`];
+  return ['python3', '-m', 'flops_app.wait_for', 'aggregator:9093', '--timeout', '120', '--', 'flwr', 'run', '/app', composeConnectionName, '--stream', ...override];
+}
+
 /**
  * compose.yaml for the local simulation: the aggregator (SuperLink; it runs the ServerApp in a
  * subprocess), one SuperNode per learner with its partition in the node config, and a one-shot service
@@ -52,12 +66,12 @@ export function renderCompose(input: RuntimeInput): string {
   const learners = simulationLearners(config);
   const image = imageName(input);
   const out = outFolder(input);
-  const limits = { cpus: config.simulation.learner_resources.cpus, mem_limit: `${config.simulation.learner_resources.memory_mb}m` };
+  const resources = learnerResources(config, learners);
   const services: Record<string, unknown> = {
     aggregator: {
       image,
       build: { context: posix.relative(out, '.') || '.', dockerfile: `${out}/Dockerfile`, args: { BASE_IMAGE: config.image.base_image } },
-      command: ['flower-superlink', '--insecure'],
+      command: [...aggregatorCommand],
       ports: ['127.0.0.1:9093:9093'],
       volumes: ['flops-output:/app/output'],
       ...flowerService,
@@ -66,24 +80,16 @@ export function renderCompose(input: RuntimeInput): string {
   for (let i = 1; i <= learners; i++) {
     services[`learner-${i}`] = {
       image,
-      command: [
-        'flower-supernode',
-        '--insecure',
-        '--superlink',
-        'aggregator:9092',
-        '--clientappio-api-address',
-        '0.0.0.0:9094',
-        '--node-config',
-        `partition-id=${i - 1} num-partitions=${learners}`,
-      ],
+      command: learnerCommand('aggregator:9092', i - 1, learners),
       depends_on: ['aggregator'],
-      ...limits,
+      cpus: resources[i - 1]?.cpus,
+      mem_limit: `${String(resources[i - 1]?.memory_mb)}m`,
       ...flowerService,
     };
   }
   services['run'] = {
     image,
-    command: ['python3', '-m', 'flops_app.wait_for', 'aggregator:9093', '--timeout', '120', '--', 'flwr', 'run', '/app', composeConnectionName, '--stream'],
+    command: starterCommand(),
     depends_on: ['aggregator', ...Array.from({ length: learners }, (_, i) => `learner-${i + 1}`)],
     ...flowerService,
   };
@@ -147,7 +153,7 @@ export function renderSla(input: RuntimeInput): string | undefined {
   const code = `${registry.replace(/\/+$/, '')}/${name}:latest`;
   const rrIp = aggregatorRrIp(name);
   const learners = simulationLearners(config);
-  const resources = { memory: config.simulation.learner_resources.memory_mb, vcpus: Math.max(1, Math.ceil(config.simulation.learner_resources.cpus)) };
+  const resources = learnerResources(config, learners);
   const clusters = config.oakestra.clusters;
   const microservices: Record<string, unknown>[] = [
     {
@@ -156,8 +162,9 @@ export function renderSla(input: RuntimeInput): string | undefined {
       microservice_namespace: 'flops',
       virtualization: 'container',
       code,
-      cmd: ['flower-superlink', '--insecure'],
-      ...resources,
+      cmd: [...aggregatorCommand],
+      memory: config.simulation.learner_resources.memory_mb,
+      vcpus: Math.max(1, Math.ceil(config.simulation.learner_resources.cpus)),
       port: '9093:9093',
       addresses: { rr_ip: rrIp },
     },
@@ -170,8 +177,9 @@ export function renderSla(input: RuntimeInput): string | undefined {
       microservice_namespace: 'flops',
       virtualization: 'container',
       code,
-      cmd: ['flower-supernode', '--insecure', '--superlink', `${rrIp}:9092`, '--clientappio-api-address', '0.0.0.0:9094', '--node-config', `partition-id=${i - 1} num-partitions=${learners}`],
-      ...resources,
+      cmd: learnerCommand(`${rrIp}:9092`, i - 1, learners),
+      memory: resources[i - 1]?.memory_mb,
+      vcpus: Math.max(1, Math.ceil(resources[i - 1]?.cpus ?? 1)),
       ...(cluster !== undefined ? { constraints: [{ type: 'direct', cluster }] } : {}),
     });
   }

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/**
+ * The one event stream of a run (architecture.md "One event stream"): everything that happens in a
+ * local simulation becomes a typed `RunEvent`. The tree, the status bar, the CLI and the run history
+ * are folds over these events (run-view.ts); nothing reads Docker directly.
+ *
+ * Sources: the engine's container events and states (io/docker-runtime.ts), the ServerApp's metrics
+ * lines (README "Metrics line format") and a few well-known Flower log lines, all turned into events by
+ * run.ts. `at` is milliseconds since the epoch.
+ */
+
+export type MemberRole = 'aggregator' | 'learner' | 'starter' | 'mlflow';
+
+/** A container's state as the run monitor shows it. */
+export type MemberState = 'pending' | 'starting' | 'running' | 'paused' | 'restarting' | 'exited' | 'failed' | 'removed';
+
+/** One aggregated set of metrics of a round (numbers only; null for non-finite values). */
+export type RoundMetricValues = Readonly<Record<string, number | null>>;
+
+export interface RoundMetrics {
+  readonly round: number;
+  readonly rounds: number;
+  readonly strategy: string;
+  readonly train: RoundMetricValues | null;
+  readonly evaluate: RoundMetricValues | null;
+  readonly nodes: { readonly train: number; readonly evaluate: number };
+  /** When the ServerApp finished the round (its clock). */
+  readonly timeMs: number;
+}
+
+export type RunOutcome = 'succeeded' | 'failed' | 'stopped' | 'cancelled';
+
+export type RunEvent =
+  | {
+      readonly type: 'runPlanned';
+      readonly at: number;
+      readonly runId: string;
+      readonly project: string;
+      readonly learners: number;
+      readonly rounds: number;
+      readonly strategy: string;
+      readonly members: readonly { readonly service: string; readonly role: MemberRole; readonly learner?: number; readonly profile?: string; readonly cpus?: number; readonly memoryMb?: number }[];
+    }
+  | { readonly type: 'imageBuildStarted'; readonly at: number; readonly tag: string }
+  | { readonly type: 'imageBuildStep'; readonly at: number; readonly index: number; readonly total: number; readonly instruction: string }
+  | { readonly type: 'imageReady'; readonly at: number; readonly tag: string; readonly built: boolean }
+  | { readonly type: 'memberState'; readonly at: number; readonly service: string; readonly state: MemberState; readonly exitCode?: number; readonly oomKilled?: boolean }
+  | { readonly type: 'memberResources'; readonly at: number; readonly service: string; readonly cpuPercent: number; readonly memoryMb: number }
+  | { readonly type: 'waitingForLearners'; readonly at: number; readonly connected?: number; readonly required?: number }
+  | { readonly type: 'roundStarted'; readonly at: number; readonly round: number; readonly rounds: number }
+  | { readonly type: 'roundFinished'; readonly at: number; readonly metrics: RoundMetrics }
+  | { readonly type: 'learnerFailed'; readonly at: number; readonly service: string; readonly learner: number; readonly exitCode?: number; readonly oomKilled: boolean; readonly reason: string }
+  | { readonly type: 'runFinished'; readonly at: number; readonly outcome: RunOutcome; readonly message: string };
+
+export type RunEventType = RunEvent['type'];
+
+const finiteOrNull = z.number().nullable();
+const metricValues = z.record(z.string(), finiteOrNull).nullable();
+
+/** The ServerApp's per-round line, format version 1 (templates/runtime/flops_app/metrics_line.py). */
+const metricsLineSchema = z.object({
+  flops: z.literal('round'),
+  v: z.literal(1),
+  run_id: z.string(),
+  round: z.int().min(1),
+  rounds: z.int().min(1),
+  strategy: z.string(),
+  time_ms: z.int(),
+  train: metricValues,
+  evaluate: metricValues,
+  nodes: z.object({ train: z.int().min(0), evaluate: z.int().min(0) }),
+});
+
+/** Version this build reads; lines with another `v` are reported once, not misread. */
+export const metricsLineVersion = 1;
+
+export type MetricsLineResult =
+  | { readonly kind: 'metrics'; readonly runId: string; readonly metrics: RoundMetrics }
+  | { readonly kind: 'unsupported'; readonly version: unknown }
+  | { readonly kind: 'none' };
+
+/**
+ * Reads one log line. A metrics line is a JSON object with `"flops":"round"`; Docker may prefix
+ * nothing, but Flower's log capture can put it after a level prefix ("INFO :      {...}"), so the
+ * object is looked for from the first `{"flops"`.
+ */
+export function parseMetricsLine(line: string): MetricsLineResult {
+  const at = line.indexOf('{"flops"');
+  if (at < 0) return { kind: 'none' };
+  let value: unknown;
+  try {
+    value = JSON.parse(line.slice(at).trimEnd());
+  } catch {
+    return { kind: 'none' };
+  }
+  if (typeof value !== 'object' || value === null || (value as { flops?: unknown }).flops !== 'round') return { kind: 'none' };
+  const version = (value as { v?: unknown }).v;
+  if (version !== metricsLineVersion) return { kind: 'unsupported', version };
+  const parsed = metricsLineSchema.safeParse(value);
+  if (!parsed.success) return { kind: 'none' };
+  const m = parsed.data;
+  return {
+    kind: 'metrics',
+    runId: m.run_id,
+    metrics: { round: m.round, rounds: m.rounds, strategy: m.strategy, train: m.train, evaluate: m.evaluate, nodes: m.nodes, timeMs: m.time_ms },
+  };
+}
+
+/**
+ * Flower's own log lines that carry run progress (Message API strategies, Flower 1.23+). Best effort:
+ * the metrics line is the contract; these only make the monitor livelier between rounds.
+ */
+export type FlowerLogSignal =
+  | { readonly kind: 'roundStarted'; readonly round: number; readonly rounds: number }
+  | { readonly kind: 'waiting'; readonly connected?: number; readonly required?: number };
+
+const roundPattern = /\[ROUND (\d+)\/(\d+)\]/;
+// e.g. "Waiting for nodes to connect: 1 connected (minimum required: 2)."
+const waitingPattern = /Waiting for nodes to connect(?::\s*(\d+)\s+connected\s*\(minimum required:\s*(\d+)\))?/i;
+
+export function parseFlowerLogLine(line: string): FlowerLogSignal | undefined {
+  const round = roundPattern.exec(line);
+  if (round !== null) return { kind: 'roundStarted', round: Number(round[1]), rounds: Number(round[2]) };
+  const waiting = waitingPattern.exec(line);
+  if (waiting !== null) {
+    return waiting[1] !== undefined && waiting[2] !== undefined ? { kind: 'waiting', connected: Number(waiting[1]), required: Number(waiting[2]) } : { kind: 'waiting' };
+  }
+  return undefined;
+}
+
+/**
+ * The reason a process failed, from the tail of its log: the last Python exception line of a traceback
+ * ("ModuleNotFoundError: No module named 'torch'"), else the last non-empty line.
+ */
+export function failureReason(logTail: readonly string[]): string | undefined {
+  const lines = logTail.map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  const tracebackAt = lines.map((l) => l.startsWith('Traceback (most recent call last)')).lastIndexOf(true);
+  if (tracebackAt >= 0) {
+    for (let i = lines.length - 1; i > tracebackAt; i--) {
+      const line = lines[i] ?? '';
+      if (/^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning)\b.*/.test(line.trim()) || /^[A-Za-z_][\w.]*: /.test(line)) {
+        const where = lines.slice(tracebackAt, i).reverse().find((l) => /^\s*File "/.test(l));
+        return where !== undefined ? `${line.trim()} (${where.trim()})` : line.trim();
+      }
+    }
+  }
+  return lines.at(-1)?.trim();
+}

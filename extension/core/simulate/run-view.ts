@@ -1,0 +1,159 @@
+import type { MemberRole, MemberState, RoundMetrics, RunEvent, RunOutcome } from './events';
+
+/**
+ * What a run looks like, folded from its events: the run monitor's tree, the status bar, `flops sim up`'s
+ * progress lines and the run history all render this. Pure: `reduceRun(view, event)` returns a new view.
+ */
+
+export type RunPhase = 'planned' | 'building' | 'starting' | 'waiting' | 'training' | 'finished';
+
+export interface MemberView {
+  readonly service: string;
+  readonly role: MemberRole;
+  readonly learner?: number;
+  readonly profile?: string;
+  readonly cpus?: number;
+  readonly memoryMb?: number;
+  readonly state: MemberState;
+  readonly exitCode?: number;
+  readonly oomKilled?: boolean;
+  /** Why it failed (the exception line of its traceback, OOM, exit code). */
+  readonly reason?: string;
+  readonly cpuPercent?: number;
+  readonly memoryUsedMb?: number;
+}
+
+export interface RunView {
+  readonly runId: string;
+  readonly project: string;
+  readonly phase: RunPhase;
+  readonly learners: number;
+  readonly rounds: number;
+  readonly strategy: string;
+  /** The round in progress or last finished (0 before round 1). */
+  readonly currentRound: number;
+  readonly image?: { readonly tag: string; readonly built?: boolean; readonly step?: string };
+  readonly members: readonly MemberView[];
+  /** Finished rounds in order, one entry per round (a repeated line replaces the earlier one). */
+  readonly history: readonly RoundMetrics[];
+  readonly waiting?: { readonly connected?: number; readonly required?: number };
+  readonly startedAt: number;
+  readonly finishedAt?: number;
+  readonly outcome?: RunOutcome;
+  readonly message?: string;
+}
+
+export function emptyRunView(runId: string, at: number): RunView {
+  return { runId, project: runId, phase: 'planned', learners: 0, rounds: 0, strategy: '', currentRound: 0, members: [], history: [], startedAt: at };
+}
+
+function updateMember(view: RunView, service: string, change: (member: MemberView) => MemberView): RunView {
+  return { ...view, members: view.members.map((m) => (m.service === service ? change(m) : m)) };
+}
+
+export function reduceRun(view: RunView, event: RunEvent): RunView {
+  switch (event.type) {
+    case 'runPlanned':
+      return {
+        ...view,
+        runId: event.runId,
+        project: event.project,
+        learners: event.learners,
+        rounds: event.rounds,
+        strategy: event.strategy,
+        startedAt: event.at,
+        members: event.members.map((m) => ({ ...m, state: 'pending' as const })),
+      };
+    case 'imageBuildStarted':
+      return { ...view, phase: 'building', image: { tag: event.tag } };
+    case 'imageBuildStep':
+      return { ...view, image: { tag: view.image?.tag ?? '', step: `${event.index}/${event.total} ${event.instruction}` } };
+    case 'imageReady':
+      return { ...view, phase: 'starting', image: { tag: event.tag, built: event.built } };
+    case 'memberState':
+      return updateMember(view, event.service, (m) => {
+        // A restarted member starts clean: its old exit code and reason no longer describe it.
+        const fresh = event.state === 'starting' || event.state === 'running' || event.state === 'restarting';
+        const { exitCode: _e, oomKilled: _o, reason: _r, ...rest } = m;
+        const base = fresh ? rest : m;
+        const stopped = event.state === 'exited' || event.state === 'failed' || event.state === 'removed';
+        const { cpuPercent: _c, memoryUsedMb: _u, ...withoutUse } = base;
+        return {
+          ...(stopped ? withoutUse : base),
+          state: event.state,
+          ...(event.exitCode !== undefined ? { exitCode: event.exitCode } : {}),
+          ...(event.oomKilled !== undefined ? { oomKilled: event.oomKilled } : {}),
+        };
+      });
+    case 'memberResources':
+      return updateMember(view, event.service, (m) => ({ ...m, cpuPercent: event.cpuPercent, memoryUsedMb: event.memoryMb }));
+    case 'waitingForLearners':
+      return {
+        ...view,
+        phase: view.phase === 'training' ? view.phase : 'waiting',
+        waiting: { ...(event.connected !== undefined ? { connected: event.connected } : {}), ...(event.required !== undefined ? { required: event.required } : {}) },
+      };
+    case 'roundStarted': {
+      const { waiting: _w, ...rest } = view;
+      return { ...rest, phase: 'training', currentRound: Math.max(view.currentRound, event.round), rounds: event.rounds };
+    }
+    case 'roundFinished': {
+      const { waiting: _w, ...rest } = view;
+      const history = [...view.history.filter((r) => r.round !== event.metrics.round), event.metrics].sort((a, b) => a.round - b.round);
+      return { ...rest, phase: 'training', currentRound: Math.max(view.currentRound, event.metrics.round), rounds: event.metrics.rounds, history };
+    }
+    case 'learnerFailed':
+      return updateMember(view, event.service, (m) => ({
+        ...m,
+        reason: event.reason,
+        ...(event.exitCode !== undefined ? { exitCode: event.exitCode } : {}),
+        oomKilled: event.oomKilled,
+        ...(m.state === 'running' ? {} : { state: 'failed' as const }),
+      }));
+    case 'runFinished':
+      return { ...view, phase: 'finished', outcome: event.outcome, message: event.message, finishedAt: event.at };
+    default: {
+      const unknown: never = event;
+      throw new Error(`unhandled run event ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** The latest value of an evaluate (else train) metric, e.g. `latestMetric(view, 'accuracy')`. */
+export function latestMetric(view: RunView, key: string): number | undefined {
+  for (let i = view.history.length - 1; i >= 0; i--) {
+    const round = view.history[i];
+    const value = round?.evaluate?.[key] ?? round?.train?.[key];
+    if (typeof value === 'number') return value;
+  }
+  return undefined;
+}
+
+/** One short line for a status bar or a terminal: "round 2/3 · loss 0.412 · accuracy 0.913". */
+export function runSummary(view: RunView): string {
+  switch (view.phase) {
+    case 'planned':
+      return 'preparing';
+    case 'building':
+      return view.image?.step !== undefined ? `building image (step ${view.image.step.split(' ')[0] ?? ''})` : 'building image';
+    case 'starting':
+      return `starting ${view.learners} learners`;
+    case 'waiting': {
+      const w = view.waiting;
+      return w?.connected !== undefined && w.required !== undefined ? `waiting for learners (${w.connected}/${w.required})` : 'waiting for learners';
+    }
+    case 'training':
+    case 'finished': {
+      const parts = [view.phase === 'finished' ? `${view.outcome ?? 'finished'} after round ${view.currentRound}/${view.rounds}` : `round ${view.currentRound}/${view.rounds}`];
+      const loss = latestMetric(view, 'loss');
+      const accuracy = latestMetric(view, 'accuracy');
+      if (loss !== undefined) parts.push(`loss ${loss.toFixed(3)}`);
+      if (accuracy !== undefined) parts.push(`accuracy ${accuracy.toFixed(3)}`);
+      return parts.join(' · ');
+    }
+    default: {
+      const unknown: never = view.phase;
+      throw new Error(`unhandled phase ${String(unknown)}`);
+    }
+  }
+}

@@ -1,0 +1,409 @@
+import { FlError } from '../errors';
+import type { ContainerEvent, ContainerRuntime, Logger } from '../ports';
+import { failureReason, parseFlowerLogLine, parseMetricsLine, type MemberState, type RunEvent, type RunOutcome } from './events';
+import type { PlannedMember, SimulationPlan } from './plan';
+import { emptyRunView, reduceRun, type RunView } from './run-view';
+
+/**
+ * One local simulation run (style.md "A running simulation is a session"): it owns the abort controller,
+ * the containers and the event stream. `run()` builds the image if its content hash is new, creates the
+ * network and volume, starts MLflow (optional), the aggregator, the learners and the starter, turns
+ * container events and log lines into `RunEvent`s, and always removes everything it created before it
+ * resolves, whatever ended the run: the last round, a failure, `stop()`, or the caller's signal.
+ */
+
+export interface SessionDeps {
+  readonly runtime: ContainerRuntime;
+  readonly now: () => number;
+  readonly logger?: Logger;
+}
+
+export interface SessionOptions {
+  /** The build context (io/build-context.ts): used only when the image tag is not on the engine yet. */
+  readonly build: { readonly contextDir: string; readonly files: readonly string[] };
+  /** How long round 1 may take to start once the starter runs (default 180 s). */
+  readonly startTimeoutMs?: number;
+  /** Sample CPU/memory of each container (default true). */
+  readonly sampleResources?: boolean;
+  readonly onEvent?: (event: RunEvent, view: RunView) => void;
+  /** Every log line of every container (and of the image build, as service "build"). */
+  readonly onLog?: (service: string, line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+const tailLines = 60;
+const learnerStartConcurrency = 4;
+
+interface Ending {
+  readonly outcome: RunOutcome;
+  readonly message: string;
+}
+
+export class SimulationSession {
+  private current: RunView;
+  private readonly controller = new AbortController();
+  private readonly watchController = new AbortController();
+  private readonly tails = new Map<string, string[]>();
+  private readonly seenRounds = new Set<string>();
+  private readonly startedRounds = new Set<number>();
+  private readonly reportedFailures = new Map<string, string>();
+  private readonly followers = new Set<string>();
+  private readonly userKilled = new Set<string>();
+  private readonly byName: Map<string, PlannedMember>;
+  private ending: Ending | undefined;
+  private resolveEnding: ((ending: Ending) => void) | undefined;
+  private tearingDown = false;
+  private unsupportedVersionReported = false;
+
+  constructor(
+    readonly plan: SimulationPlan,
+    private readonly deps: SessionDeps,
+    private readonly options: SessionOptions,
+  ) {
+    this.current = emptyRunView(plan.runId, deps.now());
+    this.byName = new Map(plan.members.map((m) => [m.spec.name, m]));
+  }
+
+  get view(): RunView {
+    return this.current;
+  }
+
+  /** Whether the run has not finished yet (containers may exist). */
+  get active(): boolean {
+    return this.current.phase !== 'finished';
+  }
+
+  /** Ends the run as "stopped" and removes its containers; `run()` resolves once they are gone. */
+  stop(): void {
+    this.end({ outcome: 'stopped', message: 'Stopped on request.' });
+    this.controller.abort();
+  }
+
+  pauseLearner(learner: number): Promise<void> {
+    return this.deps.runtime.pauseContainer(this.learner(learner).spec.name);
+  }
+
+  resumeLearner(learner: number): Promise<void> {
+    return this.deps.runtime.unpauseContainer(this.learner(learner).spec.name);
+  }
+
+  /** Kills a learner as an edge device dropping out would: the run goes on without it. */
+  killLearner(learner: number): Promise<void> {
+    const member = this.learner(learner);
+    this.userKilled.add(member.service);
+    return this.deps.runtime.killContainer(member.spec.name);
+  }
+
+  restartLearner(learner: number): Promise<void> {
+    const member = this.learner(learner);
+    this.userKilled.delete(member.service);
+    this.reportedFailures.delete(member.service);
+    return this.deps.runtime.restartContainer(member.spec.name);
+  }
+
+  /** The container name of a service of this run (for `docker logs` and the like). */
+  containerName(service: string): string | undefined {
+    return this.plan.members.find((m) => m.service === service)?.spec.name;
+  }
+
+  /** The last log lines of a service, oldest first. */
+  logTail(service: string): readonly string[] {
+    return this.tails.get(service) ?? [];
+  }
+
+  /**
+   * Runs to the end and resolves with the final view. Rejects only when the engine cannot be reached
+   * (`FlError('dockerUnavailable')`), after reporting the run as failed; every other failure is the
+   * view's `outcome` and `message`.
+   */
+  async run(signal?: AbortSignal): Promise<RunView> {
+    const { plan } = this;
+    const { runtime } = this.deps;
+    const onAbort = (): void => {
+      this.end({ outcome: 'cancelled', message: 'Cancelled.' });
+      this.controller.abort();
+    };
+    if (signal?.aborted === true) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const endingPromise = new Promise<Ending>((resolve) => {
+      if (this.ending !== undefined) resolve(this.ending);
+      else this.resolveEnding = resolve;
+    });
+    let created = false;
+    let engineError: FlError | undefined;
+    try {
+      this.emit({
+        type: 'runPlanned',
+        at: this.deps.now(),
+        runId: plan.runId,
+        project: plan.project,
+        learners: plan.learners,
+        rounds: plan.rounds,
+        strategy: plan.strategy,
+        members: plan.members.map((m) => ({
+          service: m.service,
+          role: m.role,
+          ...(m.learner !== undefined ? { learner: m.learner } : {}),
+          ...(m.profile !== undefined ? { profile: m.profile } : {}),
+          ...(m.spec.cpus !== undefined ? { cpus: m.spec.cpus } : {}),
+          ...(m.spec.memoryMb !== undefined ? { memoryMb: m.spec.memoryMb } : {}),
+        })),
+      });
+      const abort = this.controller.signal;
+      await runtime.ping(abort);
+      await this.ensureImages(abort);
+      abort.throwIfAborted();
+      created = true;
+      await runtime.createNetwork(plan.network, plan.runLabels, abort);
+      await runtime.createVolume(plan.outputVolume, plan.runLabels, abort);
+      void runtime.watchEvents(plan.runLabels, this.watchController.signal, (event) => this.onContainerEvent(event)).catch((error: unknown) => {
+        this.deps.logger?.warn(`simulation ${plan.runId}: the engine's event stream ended: ${String(error)}`);
+      });
+      const starter = plan.members.find((m) => m.role === 'starter');
+      const before = plan.members.filter((m) => m.role !== 'learner' && m.role !== 'starter');
+      const learners = plan.members.filter((m) => m.role === 'learner');
+      for (const member of before) await this.startMember(member, abort);
+      for (let i = 0; i < learners.length; i += learnerStartConcurrency) {
+        await Promise.all(learners.slice(i, i + learnerStartConcurrency).map((m) => this.startMember(m, abort)));
+      }
+      if (starter !== undefined) {
+        await this.startMember(starter, abort);
+        this.watchExit(starter);
+      }
+      const aggregator = plan.members.find((m) => m.role === 'aggregator');
+      if (aggregator !== undefined) this.watchExit(aggregator);
+      this.armStartTimeout();
+    } catch (error) {
+      if (error instanceof FlError && error.kind === 'dockerUnavailable') engineError = error;
+      if (this.ending === undefined) this.end(failureEnding(error));
+    }
+    const ending = await endingPromise;
+    signal?.removeEventListener('abort', onAbort);
+    await this.teardown(created);
+    this.emit({ type: 'runFinished', at: this.deps.now(), outcome: ending.outcome, message: ending.message });
+    if (engineError !== undefined) throw engineError;
+    return this.current;
+  }
+
+  private learner(learner: number): PlannedMember {
+    const member = this.plan.members.find((m) => m.role === 'learner' && m.learner === learner);
+    if (member === undefined) throw new FlError('invalidInput', `This run has learners 1 to ${this.plan.learners}; there is no learner ${learner}.`);
+    if (!this.active) throw new FlError('invalidInput', `Run ${this.plan.runId} has finished.`);
+    return member;
+  }
+
+  private emit(event: RunEvent): void {
+    this.current = reduceRun(this.current, event);
+    this.options.onEvent?.(event, this.current);
+  }
+
+  private end(ending: Ending): void {
+    if (this.ending !== undefined) return;
+    this.ending = ending;
+    this.resolveEnding?.(ending);
+  }
+
+  private async ensureImages(signal: AbortSignal): Promise<void> {
+    const { runtime } = this.deps;
+    const { plan } = this;
+    for (const member of plan.members) {
+      if (member.role !== 'mlflow') continue;
+      if (!(await runtime.imageExists(member.spec.image, signal))) {
+        throw new FlError('invalidInput', `The MLflow image ${member.spec.image} is not on this Docker engine. Pull it (docker pull ${member.spec.image}), set simulation.mlflow.image to one you have, or set simulation.mlflow.enabled to false.`);
+      }
+    }
+    const tag = plan.image.tag;
+    if (await runtime.imageExists(tag, signal)) {
+      this.emit({ type: 'imageReady', at: this.deps.now(), tag, built: false });
+      return;
+    }
+    this.emit({ type: 'imageBuildStarted', at: this.deps.now(), tag });
+    await runtime.buildImage(
+      { contextDir: this.options.build.contextDir, files: this.options.build.files, dockerfile: plan.image.dockerfile, tag, buildArgs: plan.image.buildArgs, labels: { 'flops.image': 'simulation' } },
+      {
+        signal,
+        onProgress: (progress) => {
+          this.options.onLog?.('build', progress.line, 'stdout');
+          if (progress.step !== undefined) this.emit({ type: 'imageBuildStep', at: this.deps.now(), ...progress.step });
+        },
+      },
+    );
+    this.emit({ type: 'imageReady', at: this.deps.now(), tag, built: true });
+  }
+
+  private async startMember(member: PlannedMember, signal: AbortSignal): Promise<void> {
+    this.setState(member, 'starting');
+    await this.deps.runtime.startContainer(member.spec, signal);
+    this.setState(member, 'running');
+    this.follow(member, undefined);
+    if (this.options.sampleResources !== false && member.role !== 'starter') {
+      void this.deps.runtime
+        .watchResources(member.spec.name, this.watchController.signal, (sample) => {
+          this.emit({ type: 'memberResources', at: this.deps.now(), service: member.service, cpuPercent: sample.cpuPercent, memoryMb: sample.memoryMb });
+        })
+        .catch((error: unknown) => this.deps.logger?.debug(`resource stream of ${member.service} ended: ${String(error)}`));
+    }
+  }
+
+  private setState(member: PlannedMember, state: MemberState, extra: { exitCode?: number; oomKilled?: boolean } = {}): void {
+    this.emit({ type: 'memberState', at: this.deps.now(), service: member.service, state, ...extra });
+  }
+
+  /** Follows a container's log from its start (or, after a restart, from now on). */
+  private follow(member: PlannedMember, tail: number | undefined): void {
+    if (this.followers.has(member.service)) return;
+    this.followers.add(member.service);
+    void this.deps.runtime
+      .readLogs(member.spec.name, { follow: true, ...(tail !== undefined ? { tail } : {}), signal: this.watchController.signal }, (line, stream) => this.onLine(member, line, stream))
+      .catch((error: unknown) => this.deps.logger?.debug(`log stream of ${member.service} ended: ${String(error)}`))
+      .finally(() => this.followers.delete(member.service));
+  }
+
+  private onLine(member: PlannedMember, line: string, stream: 'stdout' | 'stderr'): void {
+    const tail = this.tails.get(member.service) ?? [];
+    tail.push(line);
+    if (tail.length > tailLines) tail.splice(0, tail.length - tailLines);
+    this.tails.set(member.service, tail);
+    this.options.onLog?.(member.service, line, stream);
+    if (member.role === 'aggregator' || member.role === 'starter') this.onServerLine(line);
+    if (member.role === 'learner' && member.learner !== undefined && isExceptionLine(line) && tail.some((l) => l.startsWith('Traceback (most recent call last)'))) {
+      const reason = failureReason(tail) ?? line;
+      if (this.reportedFailures.get(member.service) !== reason) {
+        this.reportedFailures.set(member.service, reason);
+        this.emit({ type: 'learnerFailed', at: this.deps.now(), service: member.service, learner: member.learner, oomKilled: false, reason });
+      }
+    }
+  }
+
+  /** Metrics and progress lines; the aggregator and the starter (`flwr run --stream`) may both carry them. */
+  private onServerLine(line: string): void {
+    const metrics = parseMetricsLine(line);
+    if (metrics.kind === 'metrics') {
+      const key = `${metrics.metrics.round}@${metrics.metrics.timeMs}`;
+      if (this.seenRounds.has(key)) return;
+      this.seenRounds.add(key);
+      this.emit({ type: 'roundFinished', at: this.deps.now(), metrics: metrics.metrics });
+      return;
+    }
+    if (metrics.kind === 'unsupported') {
+      if (!this.unsupportedVersionReported) {
+        this.unsupportedVersionReported = true;
+        this.deps.logger?.warn(`The aggregator prints metrics lines of format version ${String(metrics.version)}; this extension reads version 1. Generate the wrappers again with this version of the extension.`);
+      }
+      return;
+    }
+    const signal = parseFlowerLogLine(line);
+    if (signal?.kind === 'roundStarted' && !this.startedRounds.has(signal.round)) {
+      this.startedRounds.add(signal.round);
+      this.emit({ type: 'roundStarted', at: this.deps.now(), round: signal.round, rounds: signal.rounds });
+    } else if (signal?.kind === 'waiting' && this.startedRounds.size === 0) {
+      this.emit({ type: 'waitingForLearners', at: this.deps.now(), ...(signal.connected !== undefined ? { connected: signal.connected } : {}), ...(signal.required !== undefined ? { required: signal.required } : {}) });
+    }
+  }
+
+  private onContainerEvent(event: ContainerEvent): void {
+    const member = this.byName.get(event.name);
+    if (member === undefined || this.tearingDown) return;
+    switch (event.action) {
+      case 'start':
+        this.setState(member, 'running');
+        this.follow(member, 0);
+        return;
+      case 'pause':
+        this.setState(member, 'paused');
+        return;
+      case 'unpause':
+        this.setState(member, 'running');
+        return;
+      case 'restart':
+        this.setState(member, 'running');
+        return;
+      case 'die':
+        void this.onDie(member, event.exitCode);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async onDie(member: PlannedMember, exitCode: number | undefined): Promise<void> {
+    const info = await this.deps.runtime.inspectContainer(member.spec.name).catch(() => undefined);
+    if (this.tearingDown) return;
+    const code = info?.exitCode ?? exitCode;
+    const oomKilled = info?.oomKilled === true;
+    this.setState(member, code === 0 ? 'exited' : 'failed', { ...(code !== undefined ? { exitCode: code } : {}), oomKilled });
+    if (member.role !== 'learner' || member.learner === undefined) return;
+    if (code === 0 && !oomKilled) return;
+    const reason = this.userKilled.has(member.service)
+      ? 'killed from the run monitor (a simulated drop-out)'
+      : oomKilled
+        ? `out of memory: killed at its ${String(member.spec.memoryMb ?? '?')} MB limit (raise memory_mb for its profile)`
+        : (failureReason(this.logTail(member.service)) ?? `exited with code ${String(code)}`);
+    this.reportedFailures.set(member.service, reason);
+    this.emit({ type: 'learnerFailed', at: this.deps.now(), service: member.service, learner: member.learner, ...(code !== undefined ? { exitCode: code } : {}), oomKilled, reason });
+  }
+
+  /** The starter's and the aggregator's exits end the run; `wait` does not miss an exit the event stream raced. */
+  private watchExit(member: PlannedMember): void {
+    void this.deps.runtime
+      .waitContainer(member.spec.name, this.watchController.signal)
+      .then(({ exitCode, oomKilled }) => {
+        if (this.tearingDown || this.ending !== undefined) return;
+        this.end(this.exitEnding(member, exitCode, oomKilled));
+      })
+      .catch((error: unknown) => {
+        if (this.tearingDown || this.ending !== undefined) return;
+        this.end({ outcome: 'failed', message: `Lost track of the ${member.service} container: ${messageOf(error)}` });
+      });
+  }
+
+  private exitEnding(member: PlannedMember, exitCode: number, oomKilled: boolean): Ending {
+    const view = this.current;
+    if (member.role === 'starter' && exitCode === 0) {
+      if (view.history.length >= view.rounds && view.rounds > 0) return { outcome: 'succeeded', message: `Finished ${view.rounds} rounds.` };
+      return { outcome: 'failed', message: `The run ended after ${view.history.length} of ${view.rounds} rounds without an error; the aggregator printed no metrics line for the rest (see its log).` };
+    }
+    const reason = oomKilled ? 'it ran out of memory' : (failureReason(this.logTail(member.service)) ?? failureReason(this.logTail('aggregator')) ?? `exit code ${exitCode}`);
+    const what = member.role === 'starter' ? 'The run failed' : 'The aggregator stopped';
+    return { outcome: 'failed', message: `${what} (exit code ${exitCode}): ${reason}` };
+  }
+
+  private armStartTimeout(): void {
+    const ms = this.options.startTimeoutMs ?? 180_000;
+    const timer = setTimeout(() => {
+      if (this.ending !== undefined || this.startedRounds.size > 0 || this.current.history.length > 0) return;
+      const learners = this.current.members.filter((m) => m.role === 'learner');
+      const running = learners.filter((m) => m.state === 'running').length;
+      const failures = learners.filter((m) => m.reason !== undefined).map((m) => `${m.service}: ${m.reason ?? ''}`);
+      const detail = failures.length > 0 ? ` Learner problems: ${failures.join('; ')}.` : '';
+      this.end({
+        outcome: 'failed',
+        message: `Round 1 did not start within ${Math.round(ms / 1000)} s: the aggregator needs ${this.plan.minAvailable} learners (min_available_clients) and ${running} of ${learners.length} are running.${detail}`,
+      });
+    }, ms);
+    this.watchController.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  }
+
+  private async teardown(created: boolean): Promise<void> {
+    this.tearingDown = true;
+    this.watchController.abort();
+    if (!created) return;
+    const report = await this.deps.runtime.removeLabelled({ 'flops.run': this.plan.runId });
+    for (const member of this.plan.members) this.setState(member, 'removed');
+    if (report.failures.length > 0) {
+      this.deps.logger?.error(`Could not remove everything of run ${this.plan.runId}: ${report.failures.join('; ')}. Run \`flops sim down\` or \`docker compose -p ${this.plan.project} down -v\`.`);
+    }
+  }
+}
+
+function isExceptionLine(line: string): boolean {
+  return /^[A-Za-z_][\w.]*(Error|Exception|Exit)(: .*)?$/.test(line.trim());
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function failureEnding(error: unknown): Ending {
+  if (error instanceof FlError && error.kind === 'cancelled') return { outcome: 'cancelled', message: 'Cancelled.' };
+  return { outcome: 'failed', message: messageOf(error) };
+}

@@ -199,7 +199,7 @@ export class SimulationController implements vscode.Disposable {
     }
     const key = root.toString();
     if (this.isActive(root)) throw new FlError('invalidInput', `FLOps: a simulation of ${repoName(root)} is already running; stop it first.`);
-    if (this.disposed) throw new FlError('cancelled', 'The extension is shutting down.');
+    if (this.lifetime.signal.aborted) throw new FlError('cancelled', 'The extension is shutting down.');
     const hooks: { entry: RunEntry | undefined } = { entry: undefined };
     this.preparing.add(key);
     const prepared = await launcher
@@ -455,9 +455,12 @@ function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
 
-/** Until every learner was started (or the run got further, or ended) the start command waits. */
+/**
+ * Until every learner was started (or the run got further) the start command waits. A run that ends
+ * first releases it when `run()` settles, not at its last event, so the command sees it has ended.
+ */
 function learnersStarted(view: RunView): boolean {
-  if (view.phase === 'waiting' || view.phase === 'training' || view.phase === 'finished') return true;
+  if (view.phase === 'waiting' || view.phase === 'training') return true;
   const learners = view.members.filter((m) => m.role === 'learner');
   return view.phase === 'starting' && learners.length > 0 && learners.every((m) => m.state !== 'pending' && m.state !== 'starting');
 }

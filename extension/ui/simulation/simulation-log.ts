@@ -18,13 +18,13 @@ const maxPendingLines = 20_000;
  */
 export class SimulationLog implements vscode.Disposable {
   static readonly channelName = 'FLOps Simulation';
-  private readonly channel: vscode.OutputChannel;
+  /** Created with the first line, so the Output view lists no empty channel before any run. */
+  private channel: vscode.OutputChannel | undefined;
   private readonly flusher: Throttle;
   private pending: string[] = [];
   private skipped = 0;
 
   constructor() {
-    this.channel = vscode.window.createOutputChannel(SimulationLog.channelName, 'log');
     this.flusher = new Throttle(flushMs, () => this.flush());
   }
 
@@ -42,7 +42,7 @@ export class SimulationLog implements vscode.Disposable {
 
   show(): void {
     this.flushNow();
-    this.channel.show(true);
+    this.open().show(true);
   }
 
   flushNow(): void {
@@ -52,7 +52,12 @@ export class SimulationLog implements vscode.Disposable {
   dispose(): void {
     this.flusher.flushNow();
     this.flusher.dispose();
-    this.channel.dispose();
+    this.channel?.dispose();
+  }
+
+  private open(): vscode.OutputChannel {
+    this.channel ??= vscode.window.createOutputChannel(SimulationLog.channelName, 'log');
+    return this.channel;
   }
 
   private flush(): void {
@@ -63,6 +68,6 @@ export class SimulationLog implements vscode.Disposable {
     if (this.pending.length === 0) return;
     const text = `${this.pending.join('\n')}\n`;
     this.pending = [];
-    this.channel.append(text);
+    this.open().append(text);
   }
 }

@@ -110,7 +110,7 @@ describe('simulation controller over a fake engine', () => {
     assert.ok(controller.isActive(root()));
     const [run] = tree.getChildren();
     assert.equal(run?.contextValue, 'flops.run.active');
-    assert.deepEqual(run?.children.map((c) => c.label), ['aggregator', 'learner-1 (pi-class 0.5 CPU, 512 MB)', 'learner-2 (pi-class 0.5 CPU, 512 MB)', 'run']);
+    assert.deepEqual(run?.children.map((c) => c.label), ['aggregator', 'learner-1 (pi-class 0.5 CPU, 512 MB)', 'learner-2 (pi-class 0.5 CPU, 512 MB)', 'run (flwr run)']);
     await assert.rejects(start(), (e: unknown) => e instanceof FlError && e.kind === 'invalidInput' && /already running/.test(e.message));
   });
 
@@ -223,7 +223,7 @@ describe('simulation controller over a fake engine', () => {
     const documents = new LogDocuments((runId) => controller.sessionOf(runId));
     try {
       const uri = LogDocuments.uri(runId, 'learner-1');
-      assert.match(documents.provideTextDocumentContent(uri), /the last 1 lines, updated as they arrive[^\n]*\nepoch 1: loss 0\.9\n$/);
+      assert.match(documents.provideTextDocumentContent(uri), /the last 1 lines, updated as they arrive\.\n# `docker logs [^`]+` has the whole log\.\nepoch 1: loss 0\.9\n$/);
       const changed = nextEvent(documents.onDidChange, 'the log document refresh');
       launcher.runtime.print(container('learner-1'), 'epoch 2: loss 0.7');
       documents.lineArrived(runId, 'learner-1');

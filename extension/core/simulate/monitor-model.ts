@@ -319,8 +319,9 @@ function memberNode(repo: string, view: RunView, member: MemberView, runActive: 
   };
 }
 
-/** "learner-2 (pi-class 0.5 CPU, 512 MB)"; other members by service name. */
+/** "learner-2 (pi-class 0.5 CPU, 512 MB)", "run (flwr run)"; the aggregator and MLflow by service name. */
 function memberLabel(member: MemberView): string {
+  if (member.role === 'starter') return `${member.service} (flwr run)`;
   if (member.role !== 'learner') return member.service;
   const profile = profileText(member);
   return profile !== '' ? `${member.service} (${profile})` : member.service;

@@ -45,9 +45,9 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
     }
     const tail = session.logTail(service);
     const container = session.containerName(service);
-    const where = session.active && container !== undefined ? ` \`docker logs ${container}\` has the whole log.` : ' The "FLOps Simulation" output has every line.';
-    const header = `# ${service} of run ${runId}: the last ${tail.length} lines${session.active ? ', updated as they arrive' : ' (the run has finished)'}.${where}`;
-    return `${header}\n${tail.join('\n')}\n`;
+    const where = session.active && container !== undefined ? `# \`docker logs ${container}\` has the whole log.` : '# The "FLOps Simulation" output has every line.';
+    const header = `# ${service} of run ${runId}: the last ${tail.length} lines${session.active ? ', updated as they arrive' : ' (the run has finished)'}.`;
+    return `${header}\n${where}\n${tail.join('\n')}\n`;
   }
 
   /** A member printed a line: its document, when open, is refreshed with the next batch. */

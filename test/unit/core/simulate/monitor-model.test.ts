@@ -107,7 +107,7 @@ describe('run monitor model (Runs tree and status bar)', () => {
     assert.equal(run.expand, 'expanded');
     assert.deepEqual(
       members(run).map((m) => m.label),
-      ['aggregator', 'learner-1 (1 CPU, 1024 MB)', 'learner-2 (pi-class 0.5 CPU, 512 MB)', 'learner-3 (laptop 2 CPUs, 4096 MB)', 'run'],
+      ['aggregator', 'learner-1 (1 CPU, 1024 MB)', 'learner-2 (pi-class 0.5 CPU, 512 MB)', 'learner-3 (laptop 2 CPUs, 4096 MB)', 'run (flwr run)'],
     );
   });
 

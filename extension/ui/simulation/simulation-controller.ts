@@ -241,6 +241,7 @@ export class SimulationController implements vscode.Disposable {
     // Cancelling the progress notification cancels the run until its learners run; from then on the
     // run is stopped from the monitor instead.
     const cancel = (): void => entry.abort.abort();
+    if (signal.aborted) cancel(); // cancelled just as prepare resolved: run() then ends at once, as cancelled
     signal.addEventListener('abort', cancel, { once: true });
     entry.store.add({ dispose: () => signal.removeEventListener('abort', cancel) });
     const started = new Promise<void>((resolve, reject) => {

@@ -12,16 +12,27 @@ import { createCommandRunner, type CommandRunner } from './ui/commands';
 import { lintCommand, showRuleDocsCommand } from './ui/commands/lint';
 import { GeneratedContentProvider, generateCommand } from './ui/commands/generate';
 import { newProjectFileCommand } from './ui/commands/new-project';
+import { startSimulationCommand, stopSimulationCommand } from './ui/commands/simulate';
+import { learnerCommands, showLogsCommand } from './ui/commands/simulate-members';
+import { openGeneratedCommand, refreshRunsCommand } from './ui/commands/simulate-runs';
 import { LintController } from './ui/lint-controller';
 import { createLogger } from './ui/log';
 import { RuleHover } from './ui/rule-hover';
+import { registerRunMonitor } from './ui/simulation/run-tree';
+import { SimulationController } from './ui/simulation/simulation-controller';
+import { SimulationStatusBar } from './ui/simulation/status-bar';
 import { SlaController } from './ui/sla-controller';
 
 /** What main.ts gets once the features are loaded. */
 export interface Features {
   readonly lint: LintController;
   readonly sla: SlaController;
+  readonly simulation: SimulationController;
   readonly runCommand: CommandRunner;
+  /** Fires when a command failed and the user was shown why (not for cancellations). */
+  readonly onDidFailCommand: vscode.Event<{ readonly id: string; readonly error: unknown }>;
+  /** Stops active simulations and waits (bounded) until their containers are removed; for deactivate. */
+  readonly shutdown: () => Promise<void>;
 }
 
 /**
@@ -54,6 +65,18 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
     vscode.languages.registerHoverProvider(selector, new RuleHover(lint.diagnostics, new Map(allRules.map((r) => [r.meta.id, r.meta])))),
   );
 
+  // The local simulation: runs started from this window, the Runs view, the status bar item.
+  const simulation = new SimulationController({
+    logger,
+    simulationLauncher: undefined, // wired in the merge with io/local-simulation.ts (issue 5)
+    roots: () => lint.roots,
+    onDidFindRepo: lint.onDidLint,
+  });
+  ctx.subscriptions.push(simulation, registerRunMonitor(simulation), new SimulationStatusBar(simulation));
+
+  const commandFailed = new vscode.EventEmitter<{ readonly id: string; readonly error: unknown }>();
+  ctx.subscriptions.push(commandFailed);
+
   const generated = new GeneratedContentProvider();
   ctx.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(GeneratedContentProvider.scheme, generated));
   const runCommand = createCommandRunner(logger, () => channel.show(true), [
@@ -68,10 +91,17 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
       roots: () => lint.roots,
       content: generated,
     }),
-  ]);
+    startSimulationCommand(simulation),
+    stopSimulationCommand(simulation),
+    ...learnerCommands(simulation),
+    showLogsCommand(simulation),
+    openGeneratedCommand(simulation),
+    refreshRunsCommand(simulation),
+  ], (id, error) => commandFailed.fire({ id, error }));
 
   // VS Code shows nothing when background work fails, so failures go to the log.
   void lint.refresh().catch((error: unknown) => logger.error(error instanceof Error ? error : new Error(String(error))));
+  void simulation.initialize().catch((error: unknown) => logger.error(error instanceof Error ? error : new Error(String(error))));
   logger.info(`[main] features started; parser at ${wasmDir}`);
-  return { lint, sla, runCommand };
+  return { lint, sla, simulation, runCommand, onDidFailCommand: commandFailed.event, shutdown: () => simulation.shutdown() };
 }

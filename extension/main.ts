@@ -10,6 +10,13 @@ export interface FlopsApi {
 }
 
 /**
+ * What `deactivate` waits for. VS Code calls deactivate without arguments and does not await the
+ * disposal of `ctx.subscriptions`, so stopping simulations (removing their containers) before the
+ * extension host exits needs this one piece of module state; it holds a function, set by activate.
+ */
+let shutdown: (() => Promise<void>) | undefined;
+
+/**
  * Activation does only what must happen synchronously: the log channel and the command ids (so the
  * palette works at once). The features bundle (dist/features.js) is loaded on the next tick, so the
  * module evaluation of zod, yaml, simple-git and the linter is not part of activation time
@@ -32,6 +39,7 @@ export function activate(ctx: vscode.ExtensionContext): FlopsApi {
   });
   // Without a handler, a failed load would be an unhandled rejection; the commands report it.
   ready.catch(() => undefined);
+  shutdown = async () => (await ready.catch(() => undefined))?.shutdown();
   for (const id of Object.values(commandIds)) {
     ctx.subscriptions.push(
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
@@ -50,4 +58,9 @@ export function activate(ctx: vscode.ExtensionContext): FlopsApi {
   return { ready };
 }
 
-export function deactivate(): void {}
+/** Stops active simulations and waits, at most about 10 s, until their containers are removed. */
+export function deactivate(): Promise<void> | undefined {
+  const stopping = shutdown?.();
+  shutdown = undefined;
+  return stopping;
+}

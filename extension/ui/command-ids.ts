@@ -4,4 +4,13 @@ export const commandIds = {
   showRuleDocs: 'flops.lint.showRuleDocs',
   newProjectFile: 'flops.project.new',
   generate: 'flops.generate.run',
+  simulateStart: 'flops.simulate.start',
+  simulateStop: 'flops.simulate.stop',
+  simulatePauseLearner: 'flops.simulate.pauseLearner',
+  simulateResumeLearner: 'flops.simulate.resumeLearner',
+  simulateKillLearner: 'flops.simulate.killLearner',
+  simulateRestartLearner: 'flops.simulate.restartLearner',
+  simulateShowLogs: 'flops.simulate.showLogs',
+  simulateOpenGenerated: 'flops.simulate.openGenerated',
+  simulateRefreshRuns: 'flops.simulate.refreshRuns',
 } as const;

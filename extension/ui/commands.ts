@@ -13,9 +13,11 @@ export type CommandRunner = (id: string, args: unknown[]) => Promise<unknown>;
 /**
  * Runs commands through the one wrapper where errors reach the user: a cancelled operation shows
  * nothing, a known failure one sentence with "Show Log", anything else is logged with its stack and
- * shown as a generic failure. main.ts registers the ids and forwards to this runner.
+ * shown as a generic failure. main.ts registers the ids and forwards to this runner. `onFailure`
+ * hears of every failure that was shown (features.ts makes it an event of the extension's API, since
+ * `executeCommand` resolves either way and a caller could not tell otherwise).
  */
-export function createCommandRunner(logger: Logger, showLog: () => void, commands: readonly CommandSpec[]): CommandRunner {
+export function createCommandRunner(logger: Logger, showLog: () => void, commands: readonly CommandSpec[], onFailure?: (id: string, error: unknown) => void): CommandRunner {
   const byId = new Map(commands.map((c) => [c.id, c]));
   return async (id, args) => {
     const spec = byId.get(id);
@@ -24,6 +26,7 @@ export function createCommandRunner(logger: Logger, showLog: () => void, command
       return await spec.run(...args);
     } catch (error) {
       if (error instanceof FlError && error.kind === 'cancelled') return undefined;
+      onFailure?.(id, error);
       const known = error instanceof FlError;
       logger.error(error instanceof Error ? error : new Error(String(error)));
       if (known && error.detail !== undefined) logger.error(`[${id}] ${error.detail}`);

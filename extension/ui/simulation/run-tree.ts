@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import { buildMonitorTree, type MonitorNode } from '../../core/simulate/monitor-model';
+import { DisposableStore } from '../disposables';
+import type { SimulationController } from './simulation-controller';
+import { Throttle } from './throttle';
+
+/** The view's id in package.json (contributes.views.flops). */
+export const runMonitorViewId = 'flops.runMonitor';
+
+/**
+ * At most about four repaints a second: a run with ten learners reports a resource sample per
+ * container every second, on top of state and round events.
+ */
+const refreshMs = 250;
+
+const collapsible = {
+  none: vscode.TreeItemCollapsibleState.None,
+  collapsed: vscode.TreeItemCollapsibleState.Collapsed,
+  expanded: vscode.TreeItemCollapsibleState.Expanded,
+} as const;
+
+/**
+ * The "Runs" tree: monitor-model.ts's nodes as TreeItems. Elements are the model's plain node
+ * objects, so commands invoked from a node's menu receive the node (run id, repository, service,
+ * learner) as their argument. Children come from the node itself; the whole tree is rebuilt from the
+ * controller on each (coalesced) change.
+ */
+export class RunTree implements vscode.TreeDataProvider<MonitorNode>, vscode.Disposable {
+  private readonly store = new DisposableStore();
+  private readonly changed = this.store.add(new vscode.EventEmitter<undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly refresher = this.store.add(new Throttle(refreshMs, () => this.changed.fire(undefined)));
+
+  constructor(private readonly controller: SimulationController) {
+    this.store.add(controller.onDidChange(() => this.refresher.schedule()));
+  }
+
+  getChildren(element?: MonitorNode): MonitorNode[] {
+    if (element !== undefined) return [...element.children];
+    return buildMonitorTree(this.controller.monitorInput());
+  }
+
+  getTreeItem(node: MonitorNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(node.label, collapsible[node.expand]);
+    item.id = node.id;
+    if (node.description !== undefined) item.description = node.description;
+    if (node.tooltip !== undefined) item.tooltip = node.tooltip;
+    if (node.icon !== undefined) item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color !== undefined ? new vscode.ThemeColor(node.icon.color) : undefined);
+    item.contextValue = node.contextValue;
+    return item;
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}
+
+/** Registers the tree under its view id; the returned disposable owns both. */
+export function registerRunMonitor(controller: SimulationController): vscode.Disposable {
+  const store = new DisposableStore();
+  const tree = store.add(new RunTree(controller));
+  store.add(vscode.window.createTreeView(runMonitorViewId, { treeDataProvider: tree, showCollapseAll: true }));
+  return store;
+}

@@ -65,7 +65,7 @@ async function readDockerignore(repoDir: string): Promise<DockerignoreRules | un
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`${path.join(repoDir, '.dockerignore')} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`, { cause: error });
   }
-  // Case-sensitive like the engine on Linux; dockerode filters the same way when it packs the context.
+  // Case-sensitive, as the docker CLI matches on Linux.
   const matcher = ignore({ ignorecase: false }).add(text);
   // A `!` rule can re-include a file below an excluded folder, so folders are pruned only without one.
   const hasExceptions = text.split(/\r?\n/).some((line) => line.trim().startsWith('!'));

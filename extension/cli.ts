@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { generateCommand } from './cli-generate';
+import { simCommand } from './cli-sim';
 import { FlError } from './core/errors';
 import { toJsonReport, toSarifReport, toTextReport } from './core/lint/format-findings';
 import type { Finding } from './core/lint/finding';
@@ -32,6 +33,8 @@ Commands:
   generate [DIR] [--out .flops] [--check] [--force] [--overwrite]
                                           Write the Flower app around the ModelManager into
                                           DIR/.flops (see flops generate --help).
+  sim up|status|logs|down|runs [DIR]      Run the app locally: an aggregator plus N learners in
+                                          Docker (see flops sim --help).
 
 Options:
   -h, --help       Show this help.
@@ -163,6 +166,8 @@ export async function main(argv: string[]): Promise<number> {
         return await generateCommand(rest, process.stdout, process.stderr);
       case 'rules':
         return rulesCommand(rest, process.stdout);
+      case 'sim':
+        return await simCommand(rest, { out: process.stdout, err: process.stderr });
       case '-v':
       case '--version':
         process.stdout.write(`${packageJson.version}\n`);

@@ -5,6 +5,8 @@ import { ruleAnchor } from './core/lint/rules-markdown';
 import { SimpleGitInspector } from './io/git-inspector';
 import { applyPlan } from './io/generated-writer';
 import { prepareGeneration } from './io/prepare-generation';
+import { dockerRuntimeFor } from './io/docker-runtime';
+import { LocalSimulationLauncher } from './io/local-simulation';
 import { PythonPool } from './io/python-pool';
 import { FsRepoReader } from './io/repo-reader';
 import { FlopsCodeActions } from './ui/code-actions';
@@ -21,6 +23,7 @@ import { RuleHover } from './ui/rule-hover';
 import { registerRunMonitor } from './ui/simulation/run-tree';
 import { SimulationController } from './ui/simulation/simulation-controller';
 import { SimulationStatusBar } from './ui/simulation/status-bar';
+import { readSettings } from './ui/settings';
 import { SlaController } from './ui/sla-controller';
 
 /** What main.ts gets once the features are loaded. */
@@ -68,7 +71,8 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
   // The local simulation: runs started from this window, the Runs view, the status bar item.
   const simulation = new SimulationController({
     logger,
-    simulationLauncher: undefined, // wired in the merge with io/local-simulation.ts (issue 5)
+    // The Docker host setting is read for every run, so changing it needs no reload.
+    simulationLauncher: new LocalSimulationLauncher(pool, logger, () => dockerRuntimeFor(readSettings()['simulation.dockerHost'])),
     roots: () => lint.roots,
     onDidFindRepo: lint.onDidLint,
   });

@@ -174,7 +174,7 @@ export interface ContainerRuntime {
   unpauseContainer(name: string, signal?: AbortSignal): Promise<void>;
   restartContainer(name: string, signal?: AbortSignal): Promise<void>;
   inspectContainer(name: string, signal?: AbortSignal): Promise<ContainerInfo | undefined>;
-  /** Resolves when the container has stopped (at once if it already has), with its exit code; rejects when it is removed first. */
+  /** Resolves when the container has stopped (at once if it already has), with its exit code. */
   waitContainer(name: string, signal?: AbortSignal): Promise<{ readonly exitCode: number; readonly oomKilled: boolean }>;
   /** Containers carrying every given label, running or not. */
   listContainers(labels: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<ContainerInfo[]>;

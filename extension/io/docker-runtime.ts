@@ -1,4 +1,6 @@
+import { dockerodeOptions, resolveDockerEndpoint } from './docker-host';
 import Docker from 'dockerode';
+import { setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 import { pack } from 'tar-fs';
 import { z } from 'zod';
@@ -41,7 +43,11 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly modem: ModemSettings;
 
   /** `new Docker()` reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH as the docker CLI does. */
-  constructor(private readonly docker: Docker = new Docker()) {
+  constructor(
+    private readonly docker: Docker = new Docker(),
+    /** Where the endpoint came from ("DOCKER_HOST", "docker context desktop-linux", …), for messages. */
+    private readonly endpointSource?: string,
+  ) {
     this.modem = docker.modem as unknown as ModemSettings;
   }
 
@@ -386,10 +392,11 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   private async engineAddress(): Promise<string> {
+    const from = this.endpointSource !== undefined ? ` (from ${this.endpointSource})` : '';
     const socket = this.modem.socketPath;
-    if (typeof socket === 'function') return socket();
-    if (typeof socket === 'string') return socket;
-    return `${this.modem.protocol ?? 'http'}://${this.modem.host ?? 'localhost'}:${String(this.modem.port ?? '')}`;
+    if (typeof socket === 'function') return `${await socket()}${from}`;
+    if (typeof socket === 'string') return `${socket}${from}`;
+    return `${this.modem.protocol ?? 'http'}://${this.modem.host ?? 'localhost'}:${String(this.modem.port ?? '')}${from}`;
   }
 }
 
@@ -402,6 +409,9 @@ function cancelled(): FlError {
 
 /** dockerode options carry the signal as `abortSignal`; exactOptionalPropertyTypes forbids passing `undefined`. */
 function abortable(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+  // One run's signal is handed to a log, stats and events stream per container: far more than Node's
+  // default of 10 listeners, which would print a spurious leak warning.
+  if (signal !== undefined) setMaxListeners(1000, signal);
   return signal !== undefined ? { abortSignal: signal } : {};
 }
 
@@ -800,4 +810,10 @@ function resourceSample(name: string, stats: z.infer<typeof engineStats>): Resou
     memoryMb: (inactive < usage ? usage - inactive : usage) / mebibyte,
     ...(memory?.limit !== undefined && memory.limit > 0 ? { memoryLimitMb: memory.limit / mebibyte } : {}),
   };
+}
+
+/** The engine the docker CLI would use (or the one the editor's setting names): see docker-host.ts. */
+export function dockerRuntimeFor(hostSetting?: string): DockerRuntime {
+  const endpoint = resolveDockerEndpoint(hostSetting);
+  return new DockerRuntime(new Docker(dockerodeOptions(endpoint)), endpoint.source);
 }

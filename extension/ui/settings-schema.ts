@@ -7,6 +7,7 @@ import { z } from 'zod';
  */
 export const settingsSchema = z.object({
   'lint.enabled': z.boolean().default(true),
+  'simulation.dockerHost': z.string().default(''),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -6,9 +6,10 @@ import { LintSession } from '../../extension/core/lint/lint-session';
 import { PythonPool } from '../../extension/io/python-pool';
 import { FsRepoReader } from '../../extension/io/repo-reader';
 import { generateRepo } from './generate-repo';
+import { simulationFigures } from './simulation-bench';
 
 /**
- * `npm run bench`: performance figures of issue #2, each printed as a ratio against a baseline measured
+ * `npm run bench`: performance figures of issues #2 and #5, each printed as a ratio against a baseline measured
  * in the same run (the machine is shared and noisy). Not a test: it prints and never fails on timing.
  */
 
@@ -77,7 +78,20 @@ async function main(): Promise<void> {
     report.push(line);
     process.stdout.write(`${line}\n`);
   };
+  const only = process.env['FLOPS_BENCH_ONLY'];
   try {
+    if (only !== 'simulation') await lintFigures(say, scratch);
+    if (only !== 'lint') await simulationFigures(say, scratch, root);
+  } finally {
+    const out = process.env['FLOPS_BENCH_REPORT'];
+    if (out !== undefined) appendFileSync(out, `${report.join('\n')}\n`);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Lint figures of issue #2: cold lint against CPython's parser, re-lint after a save, activation. */
+async function lintFigures(say: (line: string) => void, scratch: string): Promise<void> {
+  {
     const repo = path.join(scratch, 'repo');
     const bytes = generateRepo(repo, files, path.join(root, 'examples/mnist-sklearn'));
     say(`# lint benchmark: ${files} Python files, ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${rounds} rounds, medians`);
@@ -128,10 +142,6 @@ async function main(): Promise<void> {
     say(`re-lint after saving model_manager.py: ${relintMs.toFixed(1)} ms (budget 30 ms) = ${((relintMs / coldMs) * 100).toFixed(1)}% of a cold lint`);
     say(`re-lint after saving another module:   ${median(relintOther).toFixed(1)} ms`);
     activationFigures(say);
-    const out = process.env['FLOPS_BENCH_REPORT'];
-    if (out !== undefined) appendFileSync(out, `${report.join('\n')}\n`);
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -32,4 +32,13 @@ export function ensureBaseImage(log: (line: string) => void): string {
   } finally {
     rmSync(rootfs, { recursive: true, force: true });
   }
+}
+
+/**
+ * Pins a copied repository's conda.yaml to the numpy and scikit-learn versions Debian bookworm ships in
+ * the base image, so an offline build finds them "already satisfied".
+ */
+export function pinToBaseImage(repo: string): void {
+  const file = path.join(repo, 'conda.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/numpy=[\d.]+/, 'numpy=1.24').replace(/scikit-learn=[\d.]+/, 'scikit-learn=1.2'));
 }

@@ -8,6 +8,7 @@ import { failureReason, parseMetricsLine, type RoundMetrics } from '../../extens
 import { skipWithReason } from '../unit/skip-with-reason';
 import { distDir, fixturesDir } from '../unit/repo-paths';
 import { dockerAnswers, run } from './docker-cli';
+import { pinToBaseImage } from './base-image';
 import { ensureFakeFlowerImage } from './fake-flower-image';
 
 /**
@@ -165,8 +166,7 @@ describe('fake Flower runtime: the generated simulation on the real engine', fun
   it('generates the app and builds its image offline FROM the fake image (pip finds everything installed)', () => {
     cpSync(path.join(fixturesDir, 'ready-sklearn'), repo, { recursive: true });
     // Pins the Debian base satisfies; 2 rounds, 2 learners, a small local dataset.
-    const conda = readFileSync(path.join(repo, 'conda.yaml'), 'utf8').replace(/numpy=[\d.]+/, 'numpy=1.24').replace(/scikit-learn=[\d.]+/, 'scikit-learn=1.2');
-    writeFileSync(path.join(repo, 'conda.yaml'), conda);
+    pinToBaseImage(repo);
     const project = JSON.parse(readFileSync(path.join(repo, 'flops.json'), 'utf8')) as { training_configuration: Record<string, unknown> };
     project.training_configuration['training_rounds'] = rounds;
     writeFileSync(

@@ -59,7 +59,7 @@ export class FakeLauncher implements SimulationLauncher {
       { runtime: this.runtime, now: () => Date.now() },
       { build: { contextDir: dir, files: [] }, ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}), ...(options.onLog !== undefined ? { onLog: options.onLog } : {}) },
     );
-    return Promise.resolve({ kind: 'ready', session, keptEdited: [], removedLeftovers: [], recordPath: `${dir}/.flops/runs/${runId}.json` });
+    return Promise.resolve({ kind: 'ready', session, keptEdited: [], removedLeftovers: [], recordPath: `${dir}/.flops/runs/${runId}.json`, recorded: () => Promise.resolve() });
   }
 
   runs(): Promise<RunRecord[]> {

@@ -239,6 +239,10 @@ export const imageSchema = z
       .min(1)
       .default('python:3.10-slim')
       .meta({ description: 'Base image of the generated learner/aggregator image. Python 3.10 or newer for Flower 1.24+.', examples: ['python:3.10-slim', 'pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime'] }),
+    offline: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Build without network (edge sites often have none): pip installs only from .flops/wheels/ and what base_image already has (PIP_ARGS=--no-index), and fails at once instead of retrying an index it cannot reach.', examples: [true] }),
     registry: z
       .string()
       .regex(/^(?![a-zA-Z][a-zA-Z0-9+.-]*:\/\/)\S+$/, { error: 'image.registry is host[:port][/path] without a scheme, e.g. "ghcr.io/my-org"' })

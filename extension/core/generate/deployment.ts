@@ -10,6 +10,11 @@ import { appName, appRequirements, composeConnectionName, outFolder, usesPyproje
  * same input as the app, so what runs locally is what is deployed.
  */
 
+/** Build arguments of the generated Dockerfile for a project: its base image and, offline, pip without an index. */
+export function imageBuildArgs(config: RuntimeInput['config']): Record<string, string> {
+  return { BASE_IMAGE: config.image.base_image, ...(config.image.offline ? { PIP_ARGS: '--no-index' } : {}) };
+}
+
 /** The image name compose builds and tags. */
 export function imageName(input: RuntimeInput): string {
   return `flops-${appName(input.repoName)}:latest`;
@@ -70,7 +75,7 @@ export function renderCompose(input: RuntimeInput): string {
   const services: Record<string, unknown> = {
     aggregator: {
       image,
-      build: { context: posix.relative(out, '.') || '.', dockerfile: `${out}/Dockerfile`, args: { BASE_IMAGE: config.image.base_image } },
+      build: { context: posix.relative(out, '.') || '.', dockerfile: `${out}/Dockerfile`, args: imageBuildArgs(config) },
       command: [...aggregatorCommand],
       ports: ['127.0.0.1:9093:9093'],
       volumes: ['flops-output:/app/output'],

@@ -26,7 +26,7 @@ export interface RuntimeInput {
 }
 
 /** The output folder of an input, relative to the repository root. */
-export function outFolder(input: RuntimeInput): string {
+export function outFolder(input: Pick<RuntimeInput, 'outDir'>): string {
   return input.outDir ?? '.flops';
 }
 

@@ -13,6 +13,8 @@ import type { SimulationSession } from './session';
 export interface PrepareSimulationOptions {
   readonly learners?: number;
   readonly rounds?: number;
+  /** Build FROM this image instead of flops.json's image.base_image (e.g. a prepared air-gapped base). */
+  readonly baseImage?: string;
   /** Simulate although the repository has lint errors. */
   readonly force?: boolean;
   readonly startTimeoutMs?: number;
@@ -35,6 +37,8 @@ export type SimulationStart =
       readonly removedLeftovers: readonly string[];
       /** Where the run's history record is written. */
       readonly recordPath: string;
+      /** Resolves once the record holds everything the session reported so far (await it after `run()`). */
+      readonly recorded: () => Promise<void>;
     };
 
 export interface SimulationLauncher {

@@ -1,5 +1,5 @@
 import { learnerResources, simulationLearners } from '../config/project-file';
-import { aggregatorCommand, learnerCommand, starterCommand } from '../generate/deployment';
+import { aggregatorCommand, imageBuildArgs, learnerCommand, starterCommand } from '../generate/deployment';
 import { appName, outFolder, type RuntimeInput } from '../generate/render';
 import type { ContainerSpec } from '../ports';
 import type { MemberRole } from './events';
@@ -14,7 +14,7 @@ import type { MemberRole } from './events';
  */
 
 export interface SimulationRequest {
-  readonly input: RuntimeInput;
+  readonly input: Pick<RuntimeInput, 'config' | 'repoName' | 'outDir'>;
   /** Unique id of this run; also the compose project name (lowercase letters, digits, `-`). */
   readonly runId: string;
   /** Stable id of the repository folder (a hash of its absolute path), so runs of one repo are found. */
@@ -159,7 +159,7 @@ export function planSimulation(request: SimulationRequest): SimulationPlan {
     project,
     network,
     outputVolume,
-    image: { tag: image, dockerfile: `${outFolder(input)}/Dockerfile`, buildArgs: { BASE_IMAGE: config.image.base_image } },
+    image: { tag: image, dockerfile: `${outFolder(input)}/Dockerfile`, buildArgs: imageBuildArgs(config) },
     members,
     learners,
     rounds,
@@ -170,7 +170,7 @@ export function planSimulation(request: SimulationRequest): SimulationPlan {
 }
 
 /** Why a plan cannot run, before anything is created; `undefined` when it can. */
-export function planProblem(plan: SimulationPlan): string | undefined {
+export function planProblem(plan: Pick<SimulationPlan, 'learners' | 'minAvailable'>): string | undefined {
   if (plan.learners < plan.minAvailable) {
     return `The aggregator waits for min_available_clients = ${plan.minAvailable} learners, but the simulation starts ${plan.learners}. Start at least ${plan.minAvailable} learners (--learners ${plan.minAvailable}) or lower training_configuration.min_available_clients in flops.json.`;
   }

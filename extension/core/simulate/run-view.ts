@@ -73,7 +73,8 @@ export function reduceRun(view: RunView, event: RunEvent): RunView {
     case 'memberState':
       return updateMember(view, event.service, (m) => {
         // A restarted member starts clean: its old exit code and reason no longer describe it.
-        const fresh = event.state === 'starting' || event.state === 'running' || event.state === 'restarting';
+        const wasStopped = m.state === 'exited' || m.state === 'failed' || m.state === 'restarting';
+        const fresh = wasStopped && (event.state === 'starting' || event.state === 'running');
         const { exitCode: _e, oomKilled: _o, reason: _r, ...rest } = m;
         const base = fresh ? rest : m;
         const stopped = event.state === 'exited' || event.state === 'failed' || event.state === 'removed';

@@ -48,6 +48,8 @@ export class SimulationSession {
   private readonly reportedFailures = new Map<string, string>();
   private readonly followers = new Set<string>();
   private readonly userKilled = new Set<string>();
+  /** Start events per service: an exit handled after a newer start (a restart) is stale. */
+  private readonly starts = new Map<string, number>();
   private readonly byName: Map<string, PlannedMember>;
   private ending: Ending | undefined;
   private resolveEnding: ((ending: Ending) => void) | undefined;
@@ -78,22 +80,22 @@ export class SimulationSession {
     this.controller.abort();
   }
 
-  pauseLearner(learner: number): Promise<void> {
+  async pauseLearner(learner: number): Promise<void> {
     return this.deps.runtime.pauseContainer(this.learner(learner).spec.name);
   }
 
-  resumeLearner(learner: number): Promise<void> {
+  async resumeLearner(learner: number): Promise<void> {
     return this.deps.runtime.unpauseContainer(this.learner(learner).spec.name);
   }
 
   /** Kills a learner as an edge device dropping out would: the run goes on without it. */
-  killLearner(learner: number): Promise<void> {
+  async killLearner(learner: number): Promise<void> {
     const member = this.learner(learner);
     this.userKilled.add(member.service);
     return this.deps.runtime.killContainer(member.spec.name);
   }
 
-  restartLearner(learner: number): Promise<void> {
+  async restartLearner(learner: number): Promise<void> {
     const member = this.learner(learner);
     this.userKilled.delete(member.service);
     this.reportedFailures.delete(member.service);
@@ -217,6 +219,22 @@ export class SimulationSession {
       return;
     }
     this.emit({ type: 'imageBuildStarted', at: this.deps.now(), tag });
+    const base = plan.image.buildArgs['BASE_IMAGE'];
+    const baseIsLocal = base === undefined || (await runtime.imageExists(base, signal));
+    if (!baseIsLocal) this.options.onLog?.('build', `The base image ${base} is not on this engine: the build pulls it.`, 'stdout');
+    try {
+      await this.build(tag, signal);
+    } catch (error) {
+      const pullFailure = /pull access denied|manifest unknown|repository does not exist|no such host|dial tcp|i\/o timeout|TLS handshake|server misbehaving|connection refused/i.test(messageOf(error));
+      if (baseIsLocal || !pullFailure || error instanceof FlError) throw error;
+      throw new Error(`The base image ${base} is not on this Docker engine and the build could not get it (${messageOf(error)}). Pull it (docker pull ${base}) or set image.base_image in flops.json to an image you have; offline, use a prepared base image that already holds your dependencies and Flower.`);
+    }
+    this.emit({ type: 'imageReady', at: this.deps.now(), tag, built: true });
+  }
+
+  private async build(tag: string, signal: AbortSignal): Promise<void> {
+    const { runtime } = this.deps;
+    const { plan } = this;
     await runtime.buildImage(
       { contextDir: this.options.build.contextDir, files: this.options.build.files, dockerfile: plan.image.dockerfile, tag, buildArgs: plan.image.buildArgs, labels: { 'flops.image': 'simulation' } },
       {
@@ -227,7 +245,6 @@ export class SimulationSession {
         },
       },
     );
-    this.emit({ type: 'imageReady', at: this.deps.now(), tag, built: true });
   }
 
   private async startMember(member: PlannedMember, signal: AbortSignal): Promise<void> {
@@ -305,6 +322,7 @@ export class SimulationSession {
     if (member === undefined || this.tearingDown) return;
     switch (event.action) {
       case 'start':
+        this.starts.set(member.service, (this.starts.get(member.service) ?? 0) + 1);
         this.setState(member, 'running');
         this.follow(member, 0);
         return;
@@ -326,8 +344,10 @@ export class SimulationSession {
   }
 
   private async onDie(member: PlannedMember, exitCode: number | undefined): Promise<void> {
+    const starts = this.starts.get(member.service);
     const info = await this.deps.runtime.inspectContainer(member.spec.name).catch(() => undefined);
-    if (this.tearingDown) return;
+    // A restart dies and starts again: once it runs again, this exit is history.
+    if (this.tearingDown || this.starts.get(member.service) !== starts || info?.status === 'running' || info?.status === 'restarting') return;
     const code = info?.exitCode ?? exitCode;
     const oomKilled = info?.oomKilled === true;
     this.setState(member, code === 0 ? 'exited' : 'failed', { ...(code !== undefined ? { exitCode: code } : {}), oomKilled });
@@ -362,9 +382,11 @@ export class SimulationSession {
       if (view.history.length >= view.rounds && view.rounds > 0) return { outcome: 'succeeded', message: `Finished ${view.rounds} rounds.` };
       return { outcome: 'failed', message: `The run ended after ${view.history.length} of ${view.rounds} rounds without an error; the aggregator printed no metrics line for the rest (see its log).` };
     }
-    const reason = oomKilled ? 'it ran out of memory' : (failureReason(this.logTail(member.service)) ?? failureReason(this.logTail('aggregator')) ?? `exit code ${exitCode}`);
+    const reason = oomKilled ? 'it ran out of memory.' : (failureReason(this.logTail(member.service)) ?? failureReason(this.logTail('aggregator')));
     const what = member.role === 'starter' ? 'The run failed' : 'The aggregator stopped';
-    return { outcome: 'failed', message: `${what} (exit code ${exitCode}): ${reason}` };
+    const learners = view.members.filter((m) => m.role === 'learner' && m.reason !== undefined).map((m) => `${m.service}: ${m.reason ?? ''}`);
+    const learnerPart = learners.length > 0 ? ` Learner problems: ${learners.join('; ')}.` : '';
+    return { outcome: 'failed', message: `${what} (exit code ${exitCode})${reason !== undefined ? `: ${reason}` : '; see the aggregator log.'}${learnerPart}` };
   }
 
   private armStartTimeout(): void {

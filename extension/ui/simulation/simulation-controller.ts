@@ -247,11 +247,13 @@ export class SimulationController implements vscode.Disposable {
     const started = new Promise<void>((resolve, reject) => {
       entry.starting = { report, resolve, reject };
     });
+    // The history is reloaded once the run's last record is on disk.
+    const settled = (view: RunView, error: unknown): Promise<void> => prepared.recorded().then(() => this.onSettled(entry, view, error));
     entry.done = session
       .run(entry.abort.signal)
       .then(
-        (view) => this.onSettled(entry, view, undefined),
-        (error: unknown) => this.onSettled(entry, session.view, error),
+        (view) => settled(view, undefined),
+        (error: unknown) => settled(session.view, error),
       )
       // Nothing awaits a run that ends on its own; a failure of the bookkeeping above goes to the log.
       .catch((error: unknown) => this.deps.logger.error(asError(error)));

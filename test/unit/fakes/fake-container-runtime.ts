@@ -10,73 +10,155 @@ import type {
   ResourceSample,
 } from '../../../extension/core/ports';
 
+/**
+ * A fake container engine for unit tests of the simulation session: containers are records, logs and
+ * exits are scripted by the test through `onStart` and the control methods. It honours the port's
+ * contract (events for start/die/pause, follow-logs ending when a container stops, `wait` resolving on
+ * exit and rejecting on removal, label-based removal); the real engine is exercised in test/docker.
+ */
+
 interface FakeContainer {
   readonly spec: ContainerSpec;
   status: ContainerInfo['status'];
-  exitCode: number | undefined;
+  exitCode?: number;
   oomKilled: boolean;
-  readonly logSinks: Set<(line: string, stream: 'stdout' | 'stderr') => void>;
-  readonly resourceSinks: Set<(sample: ResourceSample) => void>;
+  readonly lines: { line: string; stream: 'stdout' | 'stderr' }[];
+  readonly logListeners: Set<(line: string, stream: 'stdout' | 'stderr') => void>;
+  readonly stopListeners: Set<() => void>;
+  readonly resourceListeners: Set<(sample: ResourceSample) => void>;
   readonly waiters: Set<{ resolve: (v: { exitCode: number; oomKilled: boolean }) => void; reject: (e: Error) => void }>;
 }
 
-/**
- * A ContainerRuntime without an engine: containers are records, and the test plays the engine's part
- * by printing lines into a container's log (`print`), sampling resources (`sample`) and ending a
- * container (`exit`). pause/unpause/kill/restart answer with the events Docker would send. Everything
- * it was asked is kept in `calls`, so tests can check what a session did and that it removed it all.
- */
 export class FakeContainerRuntime implements ContainerRuntime {
-  readonly calls: string[] = [];
-  readonly containers = new Map<string, FakeContainer>();
-  /** Image tags the engine already has. */
   readonly images = new Set<string>();
-  /** Build steps `buildImage` reports, in order. */
+  readonly builds: ImageBuildRequest[] = [];
+  readonly containers = new Map<string, FakeContainer>();
+  readonly networks = new Map<string, Readonly<Record<string, string>>>();
+  readonly volumes = new Map<string, Readonly<Record<string, string>>>();
+  readonly calls: string[] = [];
+  /** Called after a container starts; scripts what it does. */
+  onStart: (spec: ContainerSpec, runtime: FakeContainerRuntime) => void = () => undefined;
+  pingError: Error | undefined;
+  buildError: Error | undefined;
+  /** Build steps `buildImage` reports, in order; with `buildError` set it fails after the first. */
   buildSteps: readonly string[] = ['FROM flops-test/base', 'RUN pip install -r requirements.txt'];
-  /** When set, `ping` rejects as io/docker-runtime.ts does when no engine answers. */
-  engineDown = false;
-  /** When set, `buildImage` fails after its first step with this message. */
-  buildFailure: string | undefined;
-  private readonly eventSinks = new Set<(event: ContainerEvent) => void>();
+  private readonly eventListeners = new Set<(event: ContainerEvent) => void>();
+  private clock = 0;
 
-  ping(): Promise<string> {
-    this.calls.push('ping');
-    if (this.engineDown) return Promise.reject(new FlError('dockerUnavailable', 'Docker is not running (fake engine down).'));
-    return Promise.resolve('20.10.24-fake');
+  // ---- scripting ----
+
+  /** Whether `ping` rejects as io/docker-runtime.ts does when no engine answers. */
+  get engineDown(): boolean {
+    return this.pingError !== undefined;
   }
 
-  imageExists(tag: string): Promise<boolean> {
+  set engineDown(down: boolean) {
+    this.pingError = down ? new FlError('dockerUnavailable', 'Docker is not running (fake engine down).') : undefined;
+  }
+
+  /** The message `buildImage` fails with, if any. */
+  get buildFailure(): string | undefined {
+    return this.buildError?.message;
+  }
+
+  set buildFailure(message: string | undefined) {
+    this.buildError = message === undefined ? undefined : new Error(message);
+  }
+
+  /** The container prints lines. */
+  print(name: string, ...lines: string[]): void {
+    for (const line of lines) this.log(name, line);
+  }
+
+  /** The engine reports a CPU/memory sample of a container. */
+  sample(name: string, cpuPercent: number, memoryMb: number): void {
+    for (const listener of this.must(name).resourceListeners) listener({ name, cpuPercent, memoryMb });
+  }
+
+  log(name: string, line: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
+    const c = this.must(name);
+    c.lines.push({ line, stream });
+    for (const listener of c.logListeners) listener(line, stream);
+  }
+
+  exit(name: string, exitCode: number, oomKilled = false): void {
+    const c = this.must(name);
+    if (c.status !== 'running' && c.status !== 'paused') return;
+    c.status = 'exited';
+    c.exitCode = exitCode;
+    c.oomKilled = oomKilled;
+    if (oomKilled) this.event(c, 'oom');
+    this.event(c, 'die', exitCode);
+    for (const w of c.waiters) w.resolve({ exitCode, oomKilled });
+    c.waiters.clear();
+    for (const stop of c.stopListeners) stop();
+  }
+
+  named(service: string): string {
+    const found = [...this.containers.values()].find((c) => c.spec.labels['com.docker.compose.service'] === service);
+    if (found === undefined) throw new Error(`no container for service ${service}`);
+    return found.spec.name;
+  }
+
+  leftovers(): string[] {
+    return [...this.containers.keys(), ...this.networks.keys(), ...this.volumes.keys()];
+  }
+
+  // ---- the port ----
+
+  ping(signal?: AbortSignal): Promise<string> {
+    this.check(signal);
+    this.calls.push('ping');
+    if (this.pingError !== undefined) return Promise.reject(this.pingError);
+    return Promise.resolve('fake-20.10');
+  }
+
+  imageExists(tag: string, signal?: AbortSignal): Promise<boolean> {
+    this.check(signal);
     return Promise.resolve(this.images.has(tag));
   }
 
-  buildImage(request: ImageBuildRequest, options: { readonly signal?: AbortSignal; readonly onProgress?: (progress: BuildProgress) => void }): Promise<void> {
+  buildImage(request: ImageBuildRequest, options: { signal?: AbortSignal; onProgress?: (progress: BuildProgress) => void }): Promise<void> {
+    this.check(options.signal);
+    this.builds.push(request);
     this.calls.push(`build ${request.tag}`);
     for (const [i, instruction] of this.buildSteps.entries()) {
       options.onProgress?.({ line: `Step ${i + 1}/${this.buildSteps.length} : ${instruction}`, step: { index: i + 1, total: this.buildSteps.length, instruction } });
-      if (this.buildFailure !== undefined) return Promise.reject(new Error(this.buildFailure));
+      if (this.buildError !== undefined) return Promise.reject(this.buildError);
     }
     this.images.add(request.tag);
     return Promise.resolve();
   }
 
-  createNetwork(name: string): Promise<void> {
+  createNetwork(name: string, labels: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<void> {
+    this.check(signal);
+    this.networks.set(name, labels);
     this.calls.push(`network ${name}`);
     return Promise.resolve();
   }
 
-  createVolume(name: string): Promise<void> {
+  createVolume(name: string, labels: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<void> {
+    this.check(signal);
+    this.volumes.set(name, labels);
     this.calls.push(`volume ${name}`);
     return Promise.resolve();
   }
 
-  startContainer(spec: ContainerSpec): Promise<void> {
+  startContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<void> {
+    this.check(signal);
+    if (this.containers.has(spec.name)) return Promise.reject(new Error(`Conflict. The container name "/${spec.name}" is already in use`));
+    if (!this.networks.has(spec.network)) return Promise.reject(new Error(`network ${spec.network} not found`));
+    const c: FakeContainer = { spec, status: 'running', oomKilled: false, lines: [], logListeners: new Set(), stopListeners: new Set(), resourceListeners: new Set(), waiters: new Set() };
+    this.containers.set(spec.name, c);
     this.calls.push(`start ${spec.name}`);
-    this.containers.set(spec.name, { spec, status: 'running', exitCode: undefined, oomKilled: false, logSinks: new Set(), resourceSinks: new Set(), waiters: new Set() });
+    this.event(c, 'start');
+    queueMicrotask(() => this.onStart(spec, this));
     return Promise.resolve();
   }
 
   stopContainer(name: string): Promise<void> {
-    this.exit(name, 0);
+    const c = this.containers.get(name);
+    if (c !== undefined) this.exit(name, 0);
     return Promise.resolve();
   }
 
@@ -88,120 +170,133 @@ export class FakeContainerRuntime implements ContainerRuntime {
 
   pauseContainer(name: string): Promise<void> {
     this.calls.push(`pause ${name}`);
-    this.container(name).status = 'paused';
-    this.emit(name, 'pause');
+    const c = this.must(name);
+    c.status = 'paused';
+    this.event(c, 'pause');
     return Promise.resolve();
   }
 
   unpauseContainer(name: string): Promise<void> {
     this.calls.push(`unpause ${name}`);
-    this.container(name).status = 'running';
-    this.emit(name, 'unpause');
+    const c = this.must(name);
+    c.status = 'running';
+    this.event(c, 'unpause');
     return Promise.resolve();
   }
 
   restartContainer(name: string): Promise<void> {
     this.calls.push(`restart ${name}`);
-    const c = this.container(name);
+    const c = this.must(name);
+    if (c.status === 'running') this.exit(name, 0);
     c.status = 'running';
-    c.exitCode = undefined;
-    this.emit(name, 'start');
+    delete c.exitCode;
+    this.event(c, 'start');
+    this.event(c, 'restart');
+    queueMicrotask(() => this.onStart(c.spec, this));
     return Promise.resolve();
   }
 
   inspectContainer(name: string): Promise<ContainerInfo | undefined> {
     const c = this.containers.get(name);
-    if (c === undefined) return Promise.resolve(undefined);
-    return Promise.resolve({ name, labels: c.spec.labels, status: c.status, ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}), oomKilled: c.oomKilled });
+    return Promise.resolve(c === undefined ? undefined : this.info(c));
   }
 
-  waitContainer(name: string, signal?: AbortSignal): Promise<{ readonly exitCode: number; readonly oomKilled: boolean }> {
-    const c = this.containers.get(name);
-    if (c === undefined) return Promise.reject(new Error(`no such container: ${name}`));
+  waitContainer(name: string, signal?: AbortSignal): Promise<{ exitCode: number; oomKilled: boolean }> {
+    const c = this.must(name);
     if (c.status === 'exited') return Promise.resolve({ exitCode: c.exitCode ?? 0, oomKilled: c.oomKilled });
     return new Promise((resolve, reject) => {
       const waiter = { resolve, reject };
       c.waiters.add(waiter);
       signal?.addEventListener('abort', () => {
         c.waiters.delete(waiter);
-        reject(new Error('aborted'));
-      }, { once: true });
+        reject(new FlError('cancelled', 'aborted'));
+      });
     });
   }
 
-  listContainers(): Promise<ContainerInfo[]> {
-    return Promise.resolve([...this.containers.values()].map((c) => ({ name: c.spec.name, labels: c.spec.labels, status: c.status })));
+  listContainers(labels: Readonly<Record<string, string>>): Promise<ContainerInfo[]> {
+    return Promise.resolve([...this.containers.values()].filter((c) => matches(c.spec.labels, labels)).map((c) => this.info(c)));
   }
 
-  readLogs(name: string, options: { readonly follow: boolean; readonly signal?: AbortSignal }, onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<void> {
-    const c = this.containers.get(name);
-    if (c === undefined || !options.follow) return Promise.resolve();
-    c.logSinks.add(onLine);
-    return untilAborted(options.signal).finally(() => c.logSinks.delete(onLine));
+  readLogs(name: string, options: { follow: boolean; tail?: number; signal?: AbortSignal }, onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<void> {
+    const c = this.must(name);
+    const past = options.tail === undefined ? c.lines : options.tail === 0 ? [] : c.lines.slice(-options.tail);
+    for (const { line, stream } of past) onLine(line, stream);
+    if (!options.follow || c.status === 'exited') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        c.logListeners.delete(onLine);
+        c.stopListeners.delete(done);
+        resolve();
+      };
+      c.logListeners.add(onLine);
+      c.stopListeners.add(done);
+      options.signal?.addEventListener('abort', done, { once: true });
+    });
   }
 
-  watchEvents(_labels: Readonly<Record<string, string>>, signal: AbortSignal, onEvent: (event: ContainerEvent) => void): Promise<void> {
-    this.eventSinks.add(onEvent);
-    return untilAborted(signal).finally(() => this.eventSinks.delete(onEvent));
+  watchEvents(labels: Readonly<Record<string, string>>, signal: AbortSignal, onEvent: (event: ContainerEvent) => void): Promise<void> {
+    const listener = (event: ContainerEvent): void => {
+      if (matches(event.labels, labels)) onEvent(event);
+    };
+    this.eventListeners.add(listener);
+    return new Promise((resolve) => {
+      signal.addEventListener('abort', () => {
+        this.eventListeners.delete(listener);
+        resolve();
+      });
+    });
   }
 
   watchResources(name: string, signal: AbortSignal, onSample: (sample: ResourceSample) => void): Promise<void> {
     const c = this.containers.get(name);
     if (c === undefined) return Promise.resolve();
-    c.resourceSinks.add(onSample);
-    return untilAborted(signal).finally(() => c.resourceSinks.delete(onSample));
+    c.resourceListeners.add(onSample);
+    return new Promise((resolve) =>
+      signal.addEventListener('abort', () => {
+        c.resourceListeners.delete(onSample);
+        resolve();
+      }),
+    );
   }
 
   removeLabelled(labels: Readonly<Record<string, string>>): Promise<RemovalReport> {
-    const removed: string[] = [];
+    const containers: string[] = [];
     for (const [name, c] of this.containers) {
-      if (!Object.entries(labels).every(([k, v]) => c.spec.labels[k] === v)) continue;
-      for (const waiter of c.waiters) waiter.reject(new Error(`container ${name} was removed`));
+      if (!matches(c.spec.labels, labels)) continue;
+      if (c.status === 'running' || c.status === 'paused') this.exit(name, 137);
+      for (const w of c.waiters) w.reject(new Error('container removed'));
       this.containers.delete(name);
-      removed.push(name);
+      containers.push(name);
     }
-    this.calls.push(`remove ${removed.join(' ')}`);
-    return Promise.resolve({ containers: removed, networks: [], volumes: [], failures: [] });
+    const networks = [...this.networks].filter(([, l]) => matches(l, labels)).map(([n]) => n);
+    for (const n of networks) this.networks.delete(n);
+    const volumes = [...this.volumes].filter(([, l]) => matches(l, labels)).map(([n]) => n);
+    for (const v of volumes) this.volumes.delete(v);
+    this.calls.push(`remove ${containers.join(' ')}`);
+    return Promise.resolve({ containers, networks, volumes, failures: [] });
   }
 
-  /** The container prints lines (the session follows every running container's log). */
-  print(name: string, ...lines: string[]): void {
-    const c = this.container(name);
-    for (const line of lines) for (const sink of c.logSinks) sink(line, 'stdout');
+  private info(c: FakeContainer): ContainerInfo {
+    return { name: c.spec.name, labels: c.spec.labels, status: c.status, ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}), oomKilled: c.oomKilled };
   }
 
-  sample(name: string, cpuPercent: number, memoryMb: number): void {
-    for (const sink of this.container(name).resourceSinks) sink({ name, cpuPercent, memoryMb });
+  private event(c: FakeContainer, action: string, exitCode?: number): void {
+    const event: ContainerEvent = { name: c.spec.name, labels: c.spec.labels, action, ...(exitCode !== undefined ? { exitCode } : {}), time: ++this.clock };
+    for (const listener of this.eventListeners) listener(event);
   }
 
-  /** The container's process ends with `exitCode`: waiters resolve and a `die` event goes out. */
-  exit(name: string, exitCode: number): void {
+  private must(name: string): FakeContainer {
     const c = this.containers.get(name);
-    if (c === undefined || c.status === 'exited') return;
-    c.status = 'exited';
-    c.exitCode = exitCode;
-    for (const waiter of c.waiters) waiter.resolve({ exitCode, oomKilled: c.oomKilled });
-    c.waiters.clear();
-    this.emit(name, 'die', exitCode);
-  }
-
-  private container(name: string): FakeContainer {
-    const c = this.containers.get(name);
-    if (c === undefined) throw new Error(`no such container: ${name}`);
+    if (c === undefined) throw new Error(`No such container: ${name}`);
     return c;
   }
 
-  private emit(name: string, action: string, exitCode?: number): void {
-    const c = this.container(name);
-    const event: ContainerEvent = { name, labels: c.spec.labels, action, ...(exitCode !== undefined ? { exitCode } : {}), time: Date.now() };
-    for (const sink of this.eventSinks) sink(event);
+  private check(signal: AbortSignal | undefined): void {
+    if (signal?.aborted === true) throw new FlError('cancelled', 'aborted');
   }
 }
 
-function untilAborted(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal === undefined) return;
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
+function matches(have: Readonly<Record<string, string>>, want: Readonly<Record<string, string>>): boolean {
+  return Object.entries(want).every(([k, v]) => have[k] === v);
 }

@@ -231,6 +231,24 @@ describe('simulate: session over a fake engine', () => {
     assert.match(again.message ?? '', /^Step 1\/14/, 'a local base image means the failure is something else: the engine message stays');
   });
 
+  it('starts MLflow first when the project asks for it, and says what to do when its image is missing', async () => {
+    const withMlflow = plan({ ...two, simulation: { mlflow: { enabled: true, port: 5055 } } });
+    const mlflow = withMlflow.members[0];
+    assert.equal(mlflow?.service, 'mlflow');
+    assert.deepEqual(mlflow?.spec.ports, [{ container: 5000, host: 5055 }]);
+    const runtime = new FakeContainerRuntime();
+    const view = await session(withMlflow, runtime).run();
+    assert.equal(view.outcome, 'failed');
+    assert.match(view.message ?? '', /The MLflow image ghcr.io\/mlflow\/mlflow:v3.7.0 is not on this Docker engine\. Pull it .* or set simulation\.mlflow\.enabled to false/);
+    assert.equal(runtime.builds.length, 0, 'checked before the build');
+
+    runtime.images.add('ghcr.io/mlflow/mlflow:v3.7.0');
+    scriptHappyRun(runtime, 1);
+    const ok = await session(plan({ ...two, simulation: { mlflow: { enabled: true } } }, { rounds: 1 }), runtime).run();
+    assert.equal(ok.outcome, 'succeeded', ok.message);
+    assert.deepEqual(runtime.calls.filter((c) => c.startsWith('start ')).map((c) => c.split('-').at(-2)), ['mlflow', 'aggregator', '1', '2', 'run']);
+  });
+
   it('fails when the aggregator dies, with its last exception', async () => {
     const runtime = new FakeContainerRuntime();
     runtime.onStart = (spec, rt) => {

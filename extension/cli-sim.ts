@@ -201,7 +201,7 @@ async function upCommand(args: string[], { out, err }: Io): Promise<number> {
     const view = await start.session.run();
     await start.recorded();
     const accuracy = latestMetric(view, 'accuracy');
-    const summary = `${view.outcome ?? 'finished'}: ${view.message ?? ''} ${view.history.length}/${view.rounds} rounds in ${seconds(Date.now() - started)}${accuracy !== undefined ? `, final accuracy ${accuracy.toFixed(3)}` : ''}. Containers removed; history in ${path.relative(process.cwd(), start.recordPath) || start.recordPath}.`;
+    const summary = `${view.outcome ?? 'finished'}: ${view.message ?? ''} ${view.history.length}/${view.rounds} rounds in ${seconds(Date.now() - started)}${accuracy !== undefined ? `, final accuracy ${accuracy.toFixed(3)}` : ''}. Nothing is left running; history in ${path.relative(process.cwd(), start.recordPath) || start.recordPath}.`;
     (view.outcome === 'succeeded' ? out : err).write(`flops sim: ${summary}\n`);
     return view.outcome === 'succeeded' ? 0 : 1;
   } catch (error) {

@@ -151,6 +151,24 @@ describe('local simulation against the real Docker engine', function () {
     await assertNothingLeft(dir);
   });
 
+  it('ends the run with a reason, not a hang, when a drop-out leaves fewer learners than the aggregator needs', async () => {
+    const dir = exampleRepo('stall', { training_configuration: { data_tags: ['digits'], training_rounds: 20, min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2 } });
+    const current: { session?: SimulationSession } = {};
+    const start = ready(
+      await launcher.prepare(dir, {
+        startTimeoutMs: 15_000,
+        onEvent: (event) => {
+          if (event.type === 'roundFinished' && event.metrics.round === 1) void current.session?.killLearner(2);
+        },
+      }),
+    );
+    current.session = start.session;
+    const view = await start.session.run();
+    assert.equal(view.outcome, 'failed');
+    assert.match(view.message ?? '', /the aggregator waited \d+ s for learners: it needs 2 \(min_available_clients\) and 1 is connected\. Learner problems: learner-2: killed from the run monitor/);
+    await assertNothingLeft(dir);
+  });
+
   it('stops on request and removes everything', async () => {
     const dir = exampleRepo('stop');
     const current: { session?: SimulationSession } = {};

@@ -146,6 +146,8 @@ export function runSummary(view: RunView): string {
     case 'training':
     case 'finished': {
       const parts = [view.phase === 'finished' ? `${view.outcome ?? 'finished'} after round ${view.currentRound}/${view.rounds}` : `round ${view.currentRound}/${view.rounds}`];
+      const w = view.waiting;
+      if (view.phase === 'training' && w !== undefined) parts.push(w.connected !== undefined && w.required !== undefined ? `waiting for learners (${w.connected}/${w.required})` : 'waiting for learners');
       const loss = latestMetric(view, 'loss');
       const accuracy = latestMetric(view, 'accuracy');
       if (loss !== undefined) parts.push(`loss ${loss.toFixed(3)}`);

@@ -21,7 +21,7 @@ export interface SessionDeps {
 export interface SessionOptions {
   /** The build context (io/build-context.ts): used only when the image tag is not on the engine yet. */
   readonly build: { readonly contextDir: string; readonly files: readonly string[] };
-  /** How long round 1 may take to start once the starter runs (default 180 s). */
+  /** How long round 1 may take to start once the starter runs, and how long the aggregator may wait for learners before a later round (default 180 s). */
   readonly startTimeoutMs?: number;
   /** Sample CPU/memory of each container (default true). */
   readonly sampleResources?: boolean;
@@ -31,6 +31,7 @@ export interface SessionOptions {
 }
 
 const tailLines = 60;
+const defaultStartTimeoutMs = 180_000;
 const learnerStartConcurrency = 4;
 
 interface Ending {
@@ -55,6 +56,9 @@ export class SimulationSession {
   private resolveEnding: ((ending: Ending) => void) | undefined;
   private tearingDown = false;
   private unsupportedVersionReported = false;
+  /** Since when the aggregator has been waiting for learners (Flower logs it every second while it does). */
+  private waitingSince: number | undefined;
+  private lastWaitingLine = 0;
 
   constructor(
     readonly plan: SimulationPlan,
@@ -298,6 +302,7 @@ export class SimulationSession {
       const key = `${metrics.metrics.round}@${metrics.metrics.timeMs}`;
       if (this.seenRounds.has(key)) return;
       this.seenRounds.add(key);
+      this.waitingSince = undefined;
       this.emit({ type: 'roundFinished', at: this.deps.now(), metrics: metrics.metrics });
       return;
     }
@@ -311,10 +316,32 @@ export class SimulationSession {
     const signal = parseFlowerLogLine(line);
     if (signal?.kind === 'roundStarted' && !this.startedRounds.has(signal.round)) {
       this.startedRounds.add(signal.round);
+      this.waitingSince = undefined;
       this.emit({ type: 'roundStarted', at: this.deps.now(), round: signal.round, rounds: signal.rounds });
-    } else if (signal?.kind === 'waiting' && this.startedRounds.size === 0) {
-      this.emit({ type: 'waitingForLearners', at: this.deps.now(), ...(signal.connected !== undefined ? { connected: signal.connected } : {}), ...(signal.required !== undefined ? { required: signal.required } : {}) });
+    } else if (signal?.kind === 'waiting') {
+      this.onWaiting(signal.connected, signal.required);
     }
+  }
+
+  /**
+   * Flower waits for min_available learners without a deadline, at the start and before any later
+   * round (after drop-outs). A wait longer than the start timeout ends the run with a message instead
+   * of hanging; the check runs on the waiting lines themselves, which Flower repeats every second.
+   */
+  private onWaiting(connected: number | undefined, required: number | undefined): void {
+    const now = this.deps.now();
+    // A pause of more than 15 s between waiting lines means the earlier wait ended.
+    if (this.waitingSince === undefined || now - this.lastWaitingLine > 15_000) this.waitingSince = now;
+    this.lastWaitingLine = now;
+    this.emit({ type: 'waitingForLearners', at: now, ...(connected !== undefined ? { connected } : {}), ...(required !== undefined ? { required } : {}) });
+    const limit = this.options.startTimeoutMs ?? defaultStartTimeoutMs;
+    if (this.current.history.length === 0 || now - this.waitingSince < limit) return;
+    const learners = this.current.members.filter((m) => m.role === 'learner');
+    const failures = learners.filter((m) => m.reason !== undefined).map((m) => `${m.service}: ${m.reason ?? ''}`);
+    this.end({
+      outcome: 'failed',
+      message: `After round ${this.current.history.length} the aggregator waited ${Math.round((now - this.waitingSince) / 1000)} s for learners: it needs ${required ?? this.plan.minAvailable} (min_available_clients) and ${connected ?? '?'} ${connected === 1 ? 'is' : 'are'} connected.${failures.length > 0 ? ` Learner problems: ${failures.join('; ')}.` : ''} Restart learners from the Runs view within the timeout, or start with more learners.`,
+    });
   }
 
   private onContainerEvent(event: ContainerEvent): void {
@@ -390,7 +417,7 @@ export class SimulationSession {
   }
 
   private armStartTimeout(): void {
-    const ms = this.options.startTimeoutMs ?? 180_000;
+    const ms = this.options.startTimeoutMs ?? defaultStartTimeoutMs;
     const timer = setTimeout(() => {
       if (this.ending !== undefined || this.startedRounds.size > 0 || this.current.history.length > 0) return;
       const learners = this.current.members.filter((m) => m.role === 'learner');

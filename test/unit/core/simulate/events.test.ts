@@ -74,6 +74,8 @@ describe('simulate: run view and history', () => {
     assert.equal(view.history.length, 2);
     assert.equal(latestMetric(view, 'accuracy'), 0.9);
     assert.equal(runSummary(view), 'round 2/3 · loss 0.500 · accuracy 0.900');
+    const stalled = reduceRun(view, { type: 'waitingForLearners', at: 8, connected: 1, required: 2 });
+    assert.equal(runSummary(stalled), 'round 2/3 · waiting for learners (1/2) · loss 0.500 · accuracy 0.900');
     view = reduceRun(view, { type: 'runFinished', at: 9, outcome: 'failed', message: 'x' });
     assert.equal(runSummary(view), 'failed after round 2/3 · loss 0.500 · accuracy 0.900');
   });

@@ -161,6 +161,32 @@ describe('simulate: session over a fake engine', () => {
     assert.deepEqual(runtime.leftovers(), []);
   });
 
+  it('ends a run whose aggregator waits too long for learners after a drop-out, instead of hanging', async () => {
+    const runtime = new FakeContainerRuntime();
+    let clock = 1_000_000;
+    runtime.onStart = (spec, rt) => {
+      if (spec.labels['flops.role'] !== 'starter') return;
+      const aggregator = rt.named('aggregator');
+      rt.log(aggregator, 'INFO :      [ROUND 1/3]');
+      rt.log(aggregator, metricsLine(1, 3, 0.8));
+      rt.exit(rt.named('learner-2'), 137);
+      rt.log(aggregator, 'INFO :      [ROUND 2/3]');
+      void (async () => {
+        // Flower repeats the line every second while it waits; one every 10 s here, for 190 s.
+        for (let i = 0; i <= 19 && s.active; i++) {
+          await new Promise((resolve) => setImmediate(resolve));
+          rt.log(aggregator, 'INFO :      Waiting for nodes to connect: 1 connected (minimum required: 2).');
+          clock += 10_000;
+        }
+      })();
+    };
+    const s = new SimulationSession(plan(), { runtime, now: () => clock }, { build: { contextDir: '/x', files: [] }, startTimeoutMs: 180_000 });
+    const view = await s.run();
+    assert.equal(view.outcome, 'failed');
+    assert.match(view.message ?? '', /^After round 1 the aggregator waited 180 s for learners: it needs 2 \(min_available_clients\) and 1 is connected\. Learner problems: learner-2: exited with code 137\./);
+    assert.deepEqual(runtime.leftovers(), []);
+  });
+
   it('reports an out-of-memory learner and a learner killed from the monitor, and goes on', async () => {
     const runtime = new FakeContainerRuntime();
     const s = session(plan(two, { rounds: 1 }), runtime);

@@ -253,7 +253,14 @@ export class SimulationSession {
 
   private async startMember(member: PlannedMember, signal: AbortSignal): Promise<void> {
     this.setState(member, 'starting');
-    await this.deps.runtime.startContainer(member.spec, signal);
+    try {
+      await this.deps.runtime.startContainer(member.spec, signal);
+    } catch (error) {
+      if (error instanceof FlError) throw error;
+      // Name the member and its limits: "Range of CPUs is from 0.01 to 2.00" alone does not say which profile asked for more.
+      const limits = member.spec.cpus !== undefined ? ` (${member.profile ?? 'profile'}: ${member.spec.cpus} CPU, ${String(member.spec.memoryMb ?? '?')} MB)` : '';
+      throw new Error(`Could not start ${member.service}${limits}: ${messageOf(error)}`);
+    }
     this.setState(member, 'running');
     this.follow(member, undefined);
     if (this.options.sampleResources !== false && member.role !== 'starter') {

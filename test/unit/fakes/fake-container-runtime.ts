@@ -39,6 +39,8 @@ export class FakeContainerRuntime implements ContainerRuntime {
   /** Called after a container starts; scripts what it does. */
   onStart: (spec: ContainerSpec, runtime: FakeContainerRuntime) => void = () => undefined;
   pingError: Error | undefined;
+  /** When it returns an error for a spec, starting that container fails with it (nothing is created). */
+  startError: (spec: ContainerSpec) => Error | undefined = () => undefined;
   buildError: Error | undefined;
   /** Build steps `buildImage` reports, in order; with `buildError` set it fails after the first. */
   buildSteps: readonly string[] = ['FROM flops-test/base', 'RUN pip install -r requirements.txt'];
@@ -148,6 +150,8 @@ export class FakeContainerRuntime implements ContainerRuntime {
     this.check(signal);
     if (this.containers.has(spec.name)) return Promise.reject(new Error(`Conflict. The container name "/${spec.name}" is already in use`));
     if (!this.networks.has(spec.network)) return Promise.reject(new Error(`network ${spec.network} not found`));
+    const refused = this.startError(spec);
+    if (refused !== undefined) return Promise.reject(refused);
     const c: FakeContainer = { spec, status: 'running', oomKilled: false, lines: [], logListeners: new Set(), stopListeners: new Set(), resourceListeners: new Set(), waiters: new Set() };
     this.containers.set(spec.name, c);
     this.calls.push(`start ${spec.name}`);

@@ -275,6 +275,15 @@ describe('simulate: session over a fake engine', () => {
     assert.deepEqual(runtime.calls.filter((c) => c.startsWith('start ')).map((c) => c.split('-').at(-2)), ['mlflow', 'aggregator', '1', '2', 'run']);
   });
 
+  it('names the learner and its profile when the engine refuses to start it, and removes the rest', async () => {
+    const runtime = new FakeContainerRuntime();
+    runtime.startError = (spec) => (spec.cpus === 4 ? new Error('Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available') : undefined);
+    const view = await session(plan({ ...two, simulation: { learner_profiles: [{ count: 1, preset: 'laptop' }, { count: 1, preset: 'server' }] } }), runtime).run();
+    assert.equal(view.outcome, 'failed');
+    assert.equal(view.message, 'Could not start learner-2 (server: 4 CPU, 8192 MB): Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available');
+    assert.deepEqual(runtime.leftovers(), []);
+  });
+
   it('fails when the aggregator dies, with its last exception', async () => {
     const runtime = new FakeContainerRuntime();
     runtime.onStart = (spec, rt) => {

@@ -163,6 +163,11 @@ export interface ContainerRuntime {
   imageExists(tag: string, signal?: AbortSignal): Promise<boolean>;
   /** Builds and tags; rejects with the failing step's output when a step fails. */
   buildImage(request: ImageBuildRequest, options: { readonly signal?: AbortSignal; readonly onProgress?: (progress: BuildProgress) => void }): Promise<void>;
+  /**
+   * Removes the images carrying every given label, except the one tagged `keep` and images a container
+   * still uses (those stay, silently); resolves to the removed tags.
+   */
+  removeImages(labels: Readonly<Record<string, string>>, keep: string, signal?: AbortSignal): Promise<string[]>;
   createNetwork(name: string, labels: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<void>;
   createVolume(name: string, labels: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<void>;
   /** Creates and starts a container. */

@@ -60,6 +60,26 @@ export class DockerRuntime implements ContainerRuntime {
     return this.call(signal, async () => (await this.docker.listImages({ filters: { reference: [tag] }, ...abortable(signal) })).length > 0);
   }
 
+  async removeImages(labels: Readonly<Record<string, string>>, keep: string, signal?: AbortSignal): Promise<string[]> {
+    if (Object.keys(labels).length === 0) throw new Error('removeImages needs at least one label: an empty filter would match every image on the engine.');
+    return this.call(signal, async () => {
+      const images = await this.docker.listImages({ filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) }, ...abortable(signal) });
+      const removed: string[] = [];
+      for (const image of images) {
+        const tags = image.RepoTags ?? [];
+        if (tags.includes(keep)) continue;
+        try {
+          await this.docker.getImage(image.Id).remove({ ...abortable(signal) });
+          removed.push(...tags);
+        } catch (error) {
+          // 409: a container (a run of this repository elsewhere) still uses it; 404: already gone.
+          if (statusOf(error) !== 409 && statusOf(error) !== 404) throw error;
+        }
+      }
+      return removed;
+    });
+  }
+
   async buildImage(request: ImageBuildRequest, options: { readonly signal?: AbortSignal; readonly onProgress?: (progress: BuildProgress) => void }): Promise<void> {
     const { signal, onProgress } = options;
     return this.call(signal, async () => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DockerRuntime } from '../../extension/io/docker-runtime';
-import { LocalSimulationLauncher } from '../../extension/io/local-simulation';
+import { LocalSimulationLauncher, repoKey } from '../../extension/io/local-simulation';
 import { PythonPool } from '../../extension/io/python-pool';
 import { ensureBaseImage, pinToBaseImage } from '../docker/base-image';
 import { ensureFakeFlowerImage } from '../docker/fake-flower-image';
@@ -114,6 +114,10 @@ export async function simulationFigures(say: (line: string) => void, scratch: st
     say(`teardown of N=20 (21 containers, network, volume): ${(teardownMs / 1000).toFixed(2)} s = ${(teardownMs / baselineMs).toFixed(1)}x baseline`);
   } finally {
     await launcher.down(dir).catch(() => undefined);
+    // The bench repository's image: built for this run only.
+    const key = await repoKey(dir);
+    const images = spawnSync('docker', ['image', 'ls', '-q', '--filter', `label=flops.repo=${key}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    if (images.length > 0) spawnSync('docker', ['image', 'rm', '-f', ...new Set(images)]);
     analyzer.dispose();
   }
 }

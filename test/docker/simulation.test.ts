@@ -106,8 +106,16 @@ describe('local simulation against the real Docker engine', function () {
     assert.equal(second.outcome, 'succeeded', second.message);
     assert.equal(second.image?.built, false, 'an unchanged repository is not rebuilt');
     assert.equal(second.history.length, 1);
+    // A code change: a new tag is built and the superseded image of this repository is removed.
+    writeFileSync(path.join(dir, 'model_manager.py'), `${readFileSync(path.join(dir, 'model_manager.py'), 'utf8')}\n# a code change\n`);
+    const third = await ready(await launcher.prepare(dir, { rounds: 1 })).session.run();
+    assert.equal(third.outcome, 'succeeded', third.message);
+    assert.equal(third.image?.built, true);
+    assert.notEqual(third.image?.tag, second.image?.tag);
+    const images = run('docker', ['image', 'ls', '--filter', `label=flops.repo=${await repoKey(dir)}`, '--format', '{{.Repository}}:{{.Tag}}']).stdout.trim().split('\n');
+    assert.deepEqual(images, [third.image?.tag], 'only the current image of the repository is kept');
     const runs = await launcher.runs(dir);
-    assert.equal(runs.length, 2);
+    assert.equal(runs.length, 3);
     await assertNothingLeft(dir);
   });
 

@@ -234,13 +234,27 @@ export class SimulationSession {
       throw new Error(`The base image ${base} is not on this Docker engine and the build could not get it (${messageOf(error)}). Pull it (docker pull ${base}) or set image.base_image in flops.json to an image you have; offline, use a prepared base image that already holds your dependencies and Flower.`);
     }
     this.emit({ type: 'imageReady', at: this.deps.now(), tag, built: true });
+    // Each change of the repository makes a new tag; the superseded images of this repository go, so
+    // they do not pile up on the user's disk. Best effort: a failure here never fails the run.
+    try {
+      const removed = await runtime.removeImages(this.imageLabels(), tag, signal);
+      if (removed.length > 0) this.options.onLog?.('build', `Removed superseded images of this repository: ${removed.join(', ')}`, 'stdout');
+    } catch (error) {
+      if (error instanceof FlError && error.kind === 'cancelled') throw error;
+      this.deps.logger?.warn(`Could not remove superseded images: ${messageOf(error)}`);
+    }
+  }
+
+  /** Labels of the images this repository's runs build: how superseded ones are found. */
+  private imageLabels(): Record<string, string> {
+    return { 'flops.image': 'simulation', 'flops.repo': this.plan.runLabels['flops.repo'] ?? '' };
   }
 
   private async build(tag: string, signal: AbortSignal): Promise<void> {
     const { runtime } = this.deps;
     const { plan } = this;
     await runtime.buildImage(
-      { contextDir: this.options.build.contextDir, files: this.options.build.files, dockerfile: plan.image.dockerfile, tag, buildArgs: plan.image.buildArgs, labels: { 'flops.image': 'simulation' } },
+      { contextDir: this.options.build.contextDir, files: this.options.build.files, dockerfile: plan.image.dockerfile, tag, buildArgs: plan.image.buildArgs, labels: this.imageLabels() },
       {
         signal,
         onProgress: (progress) => {

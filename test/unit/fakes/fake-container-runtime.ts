@@ -32,6 +32,8 @@ interface FakeContainer {
 export class FakeContainerRuntime implements ContainerRuntime {
   readonly images = new Set<string>();
   readonly builds: ImageBuildRequest[] = [];
+  /** Labels of the images `buildImage` made, by tag. */
+  readonly imageLabels = new Map<string, Readonly<Record<string, string>>>();
   readonly containers = new Map<string, FakeContainer>();
   readonly networks = new Map<string, Readonly<Record<string, string>>>();
   readonly volumes = new Map<string, Readonly<Record<string, string>>>();
@@ -129,7 +131,19 @@ export class FakeContainerRuntime implements ContainerRuntime {
       if (this.buildError !== undefined) return Promise.reject(this.buildError);
     }
     this.images.add(request.tag);
+    this.imageLabels.set(request.tag, request.labels);
     return Promise.resolve();
+  }
+
+  removeImages(labels: Readonly<Record<string, string>>, keep: string): Promise<string[]> {
+    const used = new Set([...this.containers.values()].map((c) => c.spec.image));
+    const removed = [...this.imageLabels].filter(([tag, l]) => tag !== keep && !used.has(tag) && matches(l, labels)).map(([tag]) => tag);
+    for (const tag of removed) {
+      this.images.delete(tag);
+      this.imageLabels.delete(tag);
+    }
+    this.calls.push(`remove images ${removed.join(' ')}`);
+    return Promise.resolve(removed);
   }
 
   createNetwork(name: string, labels: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<void> {

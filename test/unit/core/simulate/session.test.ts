@@ -114,6 +114,21 @@ describe('simulate: session over a fake engine', () => {
     assert.deepEqual(runtime.calls.filter((c) => c.startsWith('start ')).at(-1), 'start mnist-sklearn-abc-run-1');
   });
 
+  it('removes the superseded images of the same repository after a build, and only those', async () => {
+    const runtime = new FakeContainerRuntime();
+    runtime.images.add('flops-mnist-sklearn:old');
+    runtime.imageLabels.set('flops-mnist-sklearn:old', { 'flops.image': 'simulation', 'flops.repo': 'repokey123' });
+    runtime.images.add('flops-mnist-sklearn:other-repo');
+    runtime.imageLabels.set('flops-mnist-sklearn:other-repo', { 'flops.image': 'simulation', 'flops.repo': 'elsewhere' });
+    scriptHappyRun(runtime, 1);
+    const logs: string[] = [];
+    const view = await new SimulationSession(plan(two, { rounds: 1 }), { runtime, now: () => 1 }, { build: { contextDir: '/x', files: [] }, onLog: (service, line) => logs.push(`${service}: ${line}`) }).run();
+    assert.equal(view.outcome, 'succeeded');
+    assert.deepEqual([...runtime.images].sort(), ['flops-mnist-sklearn:0123456789abcdef', 'flops-mnist-sklearn:other-repo']);
+    assert.ok(logs.includes('build: Removed superseded images of this repository: flops-mnist-sklearn:old'), logs.join('\n'));
+    assert.deepEqual(runtime.builds[0]?.labels, { 'flops.image': 'simulation', 'flops.repo': 'repokey123' });
+  });
+
   it('does not build when the image with the content-hash tag exists', async () => {
     const runtime = new FakeContainerRuntime();
     runtime.images.add('flops-mnist-sklearn:0123456789abcdef');

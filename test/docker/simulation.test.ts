@@ -193,6 +193,33 @@ describe('local simulation against the real Docker engine', function () {
     await assertNothingLeft(dir);
   });
 
+  it('flops sim up: Ctrl-C stops the run and removes everything before it exits', async () => {
+    const dir = exampleRepo('ctrl-c', { training_configuration: { data_tags: ['digits'], training_rounds: 50, min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2 } });
+    const child = spawn(process.execPath, [path.join(distDir, 'cli.js'), 'sim', 'up', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no round line from flops sim up within 300 s:\n${output}`)), 300_000);
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        if (/round 1\/50 {2}loss/.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      void exited.then((code) => reject(new Error(`flops sim up exited (${String(code)}) before round 1:\n${output}`)));
+    });
+    child.kill('SIGINT');
+    assert.equal(await exited, 1, output);
+    assert.match(output, /stopping; removing the containers/);
+    assert.match(output, /flops sim: stopped: Stopped on request\./);
+    await assertNothingLeft(dir);
+    const records = await launcher.runs(dir);
+    assert.equal(records[0]?.outcome, 'stopped');
+  });
+
   it('flops sim: a killed `up` leaves containers that status and logs show, and `down` removes them', async () => {
     const dir = exampleRepo('cli', { training_configuration: { data_tags: ['digits'], training_rounds: 50, min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2 } });
     const cli = path.join(distDir, 'cli.js');

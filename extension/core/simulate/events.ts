@@ -131,7 +131,8 @@ export function parseFlowerLogLine(line: string): FlowerLogSignal | undefined {
 
 /**
  * The reason a process failed, from the tail of its log: the last Python exception line of a traceback
- * ("ModuleNotFoundError: No module named 'torch'"), else the last non-empty line.
+ * ("ModuleNotFoundError: No module named 'torch'"), else a recent line that reads like an error, else
+ * `undefined` (then the exit code has to speak: `exitDescription`).
  */
 export function failureReason(logTail: readonly string[]): string | undefined {
   const lines = logTail.map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
@@ -145,5 +146,26 @@ export function failureReason(logTail: readonly string[]): string | undefined {
       }
     }
   }
-  return lines.at(-1)?.trim();
+  // Without a traceback, only a line that reads like an error explains anything ("Killed",
+  // "Segmentation fault", "ERROR : ..."); Flower's INFO chatter before a kill does not.
+  const errorLine = lines.slice(-5).reverse().find((l) => /error|fatal|killed|segmentation fault|exception|abort/i.test(l) && !/^\s*(INFO|DEBUG)\b/.test(l));
+  return errorLine?.trim();
+}
+
+/** What an exit code says when there is no log line to say it: 137 = SIGKILL, 143 = SIGTERM, ... */
+export function exitDescription(code: number | undefined): string {
+  switch (code) {
+    case undefined:
+      return 'stopped';
+    case 137:
+      return 'killed (exit code 137, SIGKILL)';
+    case 143:
+      return 'terminated (exit code 143, SIGTERM)';
+    case 139:
+      return 'crashed (exit code 139, segmentation fault)';
+    case 130:
+      return 'interrupted (exit code 130, SIGINT)';
+    default:
+      return `exited with code ${code}`;
+  }
 }

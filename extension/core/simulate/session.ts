@@ -1,6 +1,6 @@
 import { FlError } from '../errors';
 import type { ContainerEvent, ContainerRuntime, Logger } from '../ports';
-import { failureReason, parseFlowerLogLine, parseMetricsLine, type MemberState, type RunEvent, type RunOutcome } from './events';
+import { exitDescription, failureReason, parseFlowerLogLine, parseMetricsLine, type MemberState, type RunEvent, type RunOutcome } from './events';
 import type { PlannedMember, SimulationPlan } from './plan';
 import { emptyRunView, reduceRun, type RunView } from './run-view';
 
@@ -405,7 +405,7 @@ export class SimulationSession {
       ? 'killed from the run monitor (a simulated drop-out)'
       : oomKilled
         ? `out of memory: killed at its ${String(member.spec.memoryMb ?? '?')} MB limit (raise memory_mb for its profile)`
-        : (failureReason(this.logTail(member.service)) ?? `exited with code ${String(code)}`);
+        : (failureReason(this.logTail(member.service)) ?? exitDescription(code));
     this.reportedFailures.set(member.service, reason);
     this.emit({ type: 'learnerFailed', at: this.deps.now(), service: member.service, learner: member.learner, ...(code !== undefined ? { exitCode: code } : {}), oomKilled, reason });
   }
@@ -414,8 +414,18 @@ export class SimulationSession {
   private watchExit(member: PlannedMember): void {
     void this.deps.runtime
       .waitContainer(member.spec.name, this.watchController.signal)
-      .then(({ exitCode, oomKilled }) => {
+      .then(async ({ exitCode, oomKilled }) => {
         if (this.tearingDown || this.ending !== undefined) return;
+        // Killed by a signal we did not send: `flops sim down`, `docker compose down` or `docker rm -f`
+        // from elsewhere removes the containers right after. That is a stop, not a failure of the run.
+        if (exitCode === 137 || exitCode === 143) {
+          const removed = await this.removedFromOutside(member);
+          if (this.tearingDown || this.ending !== undefined) return;
+          if (removed) {
+            this.end({ outcome: 'stopped', message: 'Stopped from outside: its containers were removed (flops sim down, docker compose down or docker rm).' });
+            return;
+          }
+        }
         this.end(this.exitEnding(member, exitCode, oomKilled));
       })
       .catch((error: unknown) => {
@@ -424,13 +434,24 @@ export class SimulationSession {
       });
   }
 
+  /** Whether a container disappears (or is being removed) within 2 s: removal follows a forced kill at once. */
+  private async removedFromOutside(member: PlannedMember): Promise<boolean> {
+    for (let i = 0; i < 8; i++) {
+      const info = await this.deps.runtime.inspectContainer(member.spec.name).catch(() => undefined);
+      if (info === undefined || info.status === 'removing' || info.status === 'dead') return true;
+      // The engine offers no "about to be removed" event before the kill; a short bounded wait.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return false;
+  }
+
   private exitEnding(member: PlannedMember, exitCode: number, oomKilled: boolean): Ending {
     const view = this.current;
     if (member.role === 'starter' && exitCode === 0) {
       if (view.history.length >= view.rounds && view.rounds > 0) return { outcome: 'succeeded', message: `Finished ${view.rounds} rounds.` };
       return { outcome: 'failed', message: `The run ended after ${view.history.length} of ${view.rounds} rounds without an error; the aggregator printed no metrics line for the rest (see its log).` };
     }
-    const reason = oomKilled ? 'it ran out of memory.' : (failureReason(this.logTail(member.service)) ?? failureReason(this.logTail('aggregator')));
+    const reason = oomKilled ? 'it ran out of memory.' : (failureReason(this.logTail(member.service)) ?? failureReason(this.logTail('aggregator')) ?? (exitCode === 1 ? undefined : exitDescription(exitCode)));
     const what = member.role === 'starter' ? 'The run failed' : 'The aggregator stopped';
     const learners = view.members.filter((m) => m.role === 'learner' && m.reason !== undefined).map((m) => `${m.service}: ${m.reason ?? ''}`);
     const learnerPart = learners.length > 0 ? ` Learner problems: ${learners.join('; ')}.` : '';

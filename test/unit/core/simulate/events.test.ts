@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { failureReason, parseFlowerLogLine, parseMetricsLine, type RunEvent } from '../../../../extension/core/simulate/events';
+import { exitDescription, failureReason, parseFlowerLogLine, parseMetricsLine, type RunEvent } from '../../../../extension/core/simulate/events';
 import { parseRunRecord, recordFromView } from '../../../../extension/core/simulate/history';
 import { emptyRunView, latestMetric, reduceRun, runSummary } from '../../../../extension/core/simulate/run-view';
 
@@ -37,6 +37,9 @@ describe('simulate: log lines to events', () => {
     assert.equal(failureReason(tail), `ModuleNotFoundError: No module named 'pandas' (File "/app/data_manager.py", line 12, in __init__)`);
     assert.equal(failureReason(['starting', 'killed by the kernel']), 'killed by the kernel');
     assert.equal(failureReason([]), undefined);
+    assert.equal(failureReason(['INFO :      Received: train message 1a2b (run 7)']), undefined, 'Flower chatter explains nothing');
+    assert.equal(exitDescription(137), 'killed (exit code 137, SIGKILL)');
+    assert.equal(exitDescription(2), 'exited with code 2');
   });
 });
 

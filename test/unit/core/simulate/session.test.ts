@@ -129,6 +129,19 @@ describe('simulate: session over a fake engine', () => {
     assert.deepEqual(runtime.builds[0]?.labels, { 'flops.image': 'simulation', 'flops.repo': 'repokey123' });
   });
 
+  it('reports a run whose containers were removed from outside (flops sim down elsewhere) as stopped', async () => {
+    const runtime = new FakeContainerRuntime();
+    runtime.onStart = (spec, rt) => {
+      if (spec.labels['flops.role'] !== 'starter') return;
+      rt.log(rt.named('aggregator'), 'INFO :      configure_train: Sampled 2 nodes (out of 2)');
+      setImmediate(() => void rt.removeLabelled({ 'flops.run': 'mnist-sklearn-abc' }));
+    };
+    const view = await session(plan(), runtime).run();
+    assert.equal(view.outcome, 'stopped');
+    assert.match(view.message ?? '', /^Stopped from outside: its containers were removed/);
+    assert.ok(view.members.every((m) => m.reason === undefined || !m.reason.includes('INFO')), 'Flower chatter is never a reason');
+  });
+
   it('does not build when the image with the content-hash tag exists', async () => {
     const runtime = new FakeContainerRuntime();
     runtime.images.add('flops-mnist-sklearn:0123456789abcdef');
@@ -198,7 +211,7 @@ describe('simulate: session over a fake engine', () => {
     const s = new SimulationSession(plan(), { runtime, now: () => clock }, { build: { contextDir: '/x', files: [] }, startTimeoutMs: 180_000 });
     const view = await s.run();
     assert.equal(view.outcome, 'failed');
-    assert.match(view.message ?? '', /^After round 1 the aggregator waited 180 s for learners: it needs 2 \(min_available_clients\) and 1 is connected\. Learner problems: learner-2: exited with code 137\./);
+    assert.match(view.message ?? '', /^After round 1 the aggregator waited 180 s for learners: it needs 2 \(min_available_clients\) and 1 is connected\. Learner problems: learner-2: killed \(exit code 137, SIGKILL\)\./);
     assert.deepEqual(runtime.leftovers(), []);
   });
 

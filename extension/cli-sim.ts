@@ -35,6 +35,9 @@ Commands:
         Remove every container, network and volume of the repository's runs (also after a crash).
   runs [DIR] [--format text|json]
         The run history (.flops/runs/), newest first.
+  pause|resume|kill|restart [DIR] --learner I
+        What-if controls on a running simulation: stall a learner, let it go on, drop it
+        out (the run continues without it), or bring it back.
 
 Exit codes: 0 success, 1 the run failed or was stopped, 2 usage error, no Docker, bad input.`;
 
@@ -59,6 +62,11 @@ export async function simCommand(args: string[], io: Io): Promise<number> {
         return await downCommand(rest, io);
       case 'runs':
         return await runsCommand(rest, io);
+      case 'pause':
+      case 'resume':
+      case 'kill':
+      case 'restart':
+        return await learnerCommand(sub, rest, io);
       case undefined:
       case '-h':
       case '--help':
@@ -315,6 +323,53 @@ async function logsCommand(args: string[], { out, err }: Io): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSignal);
   }
+}
+
+async function learnerCommand(action: 'pause' | 'resume' | 'kill' | 'restart', args: string[], { out, err }: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { learner: { type: 'string', short: 'l' } } });
+  const dir = oneDir(positionals);
+  const learner = positiveInt(values.learner, '--learner');
+  if (learner === undefined) throw new SimUsageError(`${action} needs --learner I (which learner, from 1)`);
+  const runtime = dockerRuntimeFor();
+  const containers = [...(await repoContainers(runtime, dir)).values()].flat();
+  if (containers.length === 0) {
+    err.write(`flops sim: no simulation of ${dir} is running.\n`);
+    return 1;
+  }
+  const target = containers.find((c) => c.labels[labelKeys.learner] === String(learner));
+  if (target === undefined) {
+    const learners = containers.filter((c) => c.labels[labelKeys.learner] !== undefined).length;
+    err.write(`flops sim: the running simulation has learners 1 to ${learners}; there is no learner ${learner}.\n`);
+    return 2;
+  }
+  try {
+    switch (action) {
+      case 'pause':
+        await runtime.pauseContainer(target.name);
+        break;
+      case 'resume':
+        await runtime.unpauseContainer(target.name);
+        break;
+      case 'kill':
+        await runtime.killContainer(target.name);
+        break;
+      case 'restart':
+        await runtime.restartContainer(target.name);
+        break;
+      default: {
+        const unknown: never = action;
+        throw new Error(`unhandled action ${String(unknown)}`);
+      }
+    }
+  } catch (error) {
+    if (error instanceof FlError) throw error;
+    // The engine's own words: "Container … is already paused", "… is not running", ...
+    err.write(`flops sim: could not ${action} learner-${learner}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  const done = { pause: 'paused', resume: 'resumed', kill: 'killed', restart: 'restarted' }[action];
+  out.write(`flops sim: learner-${learner} ${done} (${target.name}).\n`);
+  return 0;
 }
 
 async function downCommand(args: string[], { out }: Io): Promise<number> {

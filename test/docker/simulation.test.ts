@@ -250,6 +250,20 @@ describe('local simulation against the real Docker engine', function () {
     assert.equal(logs.status, 0, logs.stderr);
     assert.notEqual(logs.stdout.trim(), '');
 
+    // What-if controls from the terminal.
+    const paused = run(process.execPath, [cli, 'sim', 'pause', dir, '--learner', '1']);
+    assert.equal(paused.status, 0, paused.stderr);
+    assert.match(run(process.execPath, [cli, 'sim', 'status', dir]).stdout, /learner-1\s+paused/);
+    const again = run(process.execPath, [cli, 'sim', 'pause', dir, '--learner', '1']);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /could not pause learner-1: .*paused/i);
+    assert.equal(run(process.execPath, [cli, 'sim', 'resume', dir, '--learner', '1']).status, 0);
+    const missing = run(process.execPath, [cli, 'sim', 'kill', dir, '--learner', '9']);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /learners 1 to 2; there is no learner 9/);
+    assert.equal(run(process.execPath, [cli, 'sim', 'kill', dir, '--learner', '2']).status, 0);
+    assert.match(run(process.execPath, [cli, 'sim', 'status', dir]).stdout, /learner-2\s+exited \(exit 137\)/);
+
     const down = run(process.execPath, [cli, 'sim', 'down', dir]);
     assert.equal(down.status, 0, down.stderr);
     assert.match(down.stdout, /removed 4 containers, 1 networks, 1 volumes/);

@@ -35,6 +35,9 @@ describe('flops sim (no engine needed)', function () {
     assert.match(unknown.stderr, /Unknown sim command "launch"/);
     const format = await cli(['runs', scratch, '--format', 'xml']);
     assert.equal(format.status, 2);
+    const noLearner = await cli(['pause', scratch]);
+    assert.equal(noLearner.status, 2);
+    assert.match(noLearner.stderr, /pause needs --learner I/);
     const help = await cli(['--help']);
     assert.equal(help.status, 0);
     assert.match(help.stdout, /flops sim <command>/);

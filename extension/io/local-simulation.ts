@@ -65,7 +65,8 @@ export class LocalSimulationLauncher implements SimulationLauncher {
     const generation = await prepareGeneration(dir, this.analyzer, { ...(options.force === true ? { force: true } : {}), ...(signal !== undefined ? { signal } : {}) });
     if (generation.kind !== 'planned') return generation;
     await applyPlan(generation.outDir, generation.plan);
-    const keptEdited = generation.plan.files.filter((f) => f.action === 'keep-edited').map((f) => path.posix.join(path.relative(dir, generation.outDir).split(path.sep).join('/'), f.path));
+    const outDir = path.relative(dir, generation.outDir).split(path.sep).join('/');
+    const keptEdited = generation.plan.files.filter((f) => f.action === 'keep-edited').map((f) => path.posix.join(outDir, f.path));
 
     // Checked before Docker: a run that could never start round 1 needs no engine to be refused.
     const early = planProblem({ learners: options.learners ?? simulationLearners(generation.config), minAvailable: generation.config.training_configuration.min_available_clients });
@@ -81,7 +82,7 @@ export class LocalSimulationLauncher implements SimulationLauncher {
     const files = await listBuildContext(dir, signal);
     const repoName = path.basename(path.resolve(dir));
     const config = options.baseImage !== undefined ? { ...generation.config, image: { ...generation.config.image, base_image: options.baseImage } } : generation.config;
-    const input = { config, repoName, outDir: path.relative(dir, generation.outDir).split(path.sep).join('/') };
+    const input = { config, repoName, outDir };
     const buildArgs = imageBuildArgs(config);
     const tag = await imageTag(appName(repoName), dir, files, buildArgs, signal);
     const owner = currentOwner();
@@ -96,8 +97,6 @@ export class LocalSimulationLauncher implements SimulationLauncher {
       ...(options.learners !== undefined ? { learners: options.learners } : {}),
       ...(options.rounds !== undefined ? { rounds: options.rounds } : {}),
     });
-    const problem = planProblem(plan);
-    if (problem !== undefined) return { kind: 'invalid', message: problem };
 
     const git = await new SimpleGitInspector(dir).inspect(signal).catch(() => undefined);
     const context = { repo: path.resolve(dir), owner, ...(git?.isRepo === true ? { git: { ...(git.head !== undefined ? { commit: git.head } : {}), dirtyFiles: git.dirtyFiles } } : {}) };
@@ -106,11 +105,12 @@ export class LocalSimulationLauncher implements SimulationLauncher {
     // Records are written one after another, so a slow disk never lets an older view overwrite a newer one.
     let writes: Promise<void> = Promise.resolve();
     const record = (next: RunRecord): void => {
-      writes = writes.then(
-        () => writeRunRecord(folder, next).then(() => undefined),
-        () => undefined,
-      );
-      writes = writes.catch((error: unknown) => this.logger?.warn(`Could not write the run history ${recordPath}: ${String(error)}`));
+      writes = writes
+        .then(() => writeRunRecord(folder, next))
+        .then(
+          () => undefined,
+          (error: unknown) => this.logger?.warn(`Could not write the run history ${recordPath}: ${String(error)}`),
+        );
     };
     const session = new SimulationSession(
       plan,

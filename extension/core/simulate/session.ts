@@ -357,11 +357,9 @@ export class SimulationSession {
     this.emit({ type: 'waitingForLearners', at: now, ...(connected !== undefined ? { connected } : {}), ...(required !== undefined ? { required } : {}) });
     const limit = this.options.startTimeoutMs ?? defaultStartTimeoutMs;
     if (this.current.history.length === 0 || now - this.waitingSince < limit) return;
-    const learners = this.current.members.filter((m) => m.role === 'learner');
-    const failures = learners.filter((m) => m.reason !== undefined).map((m) => `${m.service}: ${m.reason ?? ''}`);
     this.end({
       outcome: 'failed',
-      message: `After round ${this.current.history.length} the aggregator waited ${Math.round((now - this.waitingSince) / 1000)} s for learners: it needs ${required ?? this.plan.minAvailable} (min_available_clients) and ${connected ?? '?'} ${connected === 1 ? 'is' : 'are'} connected.${failures.length > 0 ? ` Learner problems: ${failures.join('; ')}.` : ''} Restart learners from the Runs view within the timeout, or start with more learners.`,
+      message: `After round ${this.current.history.length} the aggregator waited ${Math.round((now - this.waitingSince) / 1000)} s for learners: it needs ${required ?? this.plan.minAvailable} (min_available_clients) and ${connected ?? '?'} ${connected === 1 ? 'is' : 'are'} connected.${this.learnerProblems()} Restart learners from the Runs view within the timeout, or start with more learners.`,
     });
   }
 
@@ -453,9 +451,13 @@ export class SimulationSession {
     }
     const reason = oomKilled ? 'it ran out of memory.' : (failureReason(this.logTail(member.service)) ?? failureReason(this.logTail('aggregator')) ?? (exitCode === 1 ? undefined : exitDescription(exitCode)));
     const what = member.role === 'starter' ? 'The run failed' : 'The aggregator stopped';
-    const learners = view.members.filter((m) => m.role === 'learner' && m.reason !== undefined).map((m) => `${m.service}: ${m.reason ?? ''}`);
-    const learnerPart = learners.length > 0 ? ` Learner problems: ${learners.join('; ')}.` : '';
-    return { outcome: 'failed', message: `${what} (exit code ${exitCode})${reason !== undefined ? `: ${reason}` : '; see the aggregator log.'}${learnerPart}` };
+    return { outcome: 'failed', message: `${what} (exit code ${exitCode})${reason !== undefined ? `: ${reason}` : '; see the aggregator log.'}${this.learnerProblems()}` };
+  }
+
+  /** " Learner problems: learner-2: <reason>; …." for the learners that failed, or "" when none did. */
+  private learnerProblems(): string {
+    const failures = this.current.members.filter((m) => m.role === 'learner' && m.reason !== undefined).map((m) => `${m.service}: ${m.reason ?? ''}`);
+    return failures.length > 0 ? ` Learner problems: ${failures.join('; ')}.` : '';
   }
 
   private armStartTimeout(): void {
@@ -464,11 +466,9 @@ export class SimulationSession {
       if (this.ending !== undefined || this.startedRounds.size > 0 || this.current.history.length > 0) return;
       const learners = this.current.members.filter((m) => m.role === 'learner');
       const running = learners.filter((m) => m.state === 'running').length;
-      const failures = learners.filter((m) => m.reason !== undefined).map((m) => `${m.service}: ${m.reason ?? ''}`);
-      const detail = failures.length > 0 ? ` Learner problems: ${failures.join('; ')}.` : '';
       this.end({
         outcome: 'failed',
-        message: `Round 1 did not start within ${Math.round(ms / 1000)} s: the aggregator needs ${this.plan.minAvailable} learners (min_available_clients) and ${running} of ${learners.length} are running.${detail}`,
+        message: `Round 1 did not start within ${Math.round(ms / 1000)} s: the aggregator needs ${this.plan.minAvailable} learners (min_available_clients) and ${running} of ${learners.length} are running.${this.learnerProblems()}`,
       });
     }, ms);
     this.watchController.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });

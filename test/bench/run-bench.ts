@@ -91,58 +91,56 @@ async function main(): Promise<void> {
 
 /** Lint figures of issue #2: cold lint against CPython's parser, re-lint after a save, activation. */
 async function lintFigures(say: (line: string) => void, scratch: string): Promise<void> {
-  {
-    const repo = path.join(scratch, 'repo');
-    const bytes = generateRepo(repo, files, path.join(root, 'examples/mnist-sklearn'));
-    say(`# lint benchmark: ${files} Python files, ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${rounds} rounds, medians`);
+  const repo = path.join(scratch, 'repo');
+  const bytes = generateRepo(repo, files, path.join(root, 'examples/mnist-sklearn'));
+  say(`# lint benchmark: ${files} Python files, ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${rounds} rounds, medians`);
 
-    const py: number[] = [];
-    const cold: number[] = [];
-    for (let i = 0; i < rounds; i++) {
-      py.push(pythonParseMs(repo));
-      // Cold: a new pool (threads, WebAssembly) and a new session, every file read and parsed.
-      const pool = new PythonPool({ wasmDir: dist });
-      const t = performance.now();
-      const findings = await new LintSession({ reader: new FsRepoReader(repo), analyzer: pool }).lint();
-      cold.push(performance.now() - t);
-      pool.dispose();
-      if (i === 0) say(`findings on the generated repo: ${findings.length}`);
-    }
-    const pyMs = median(py);
-    const coldMs = median(cold);
-    say(`CPython ast.parse of the same files: ${pyMs.toFixed(0)} ms`);
-    say(`flops lint, cold:                   ${coldMs.toFixed(0)} ms  -> ${(coldMs / pyMs).toFixed(2)}x CPython (budget 1.5x, goal 1.0x)`);
-
-    // Re-lint after a save: one file changed, the session re-reads and re-parses only that file.
+  const py: number[] = [];
+  const cold: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    py.push(pythonParseMs(repo));
+    // Cold: a new pool (threads, WebAssembly) and a new session, every file read and parsed.
     const pool = new PythonPool({ wasmDir: dist });
-    const session = new LintSession({ reader: new FsRepoReader(repo), analyzer: pool });
-    await session.lint();
-    const target = path.join(repo, 'model_manager.py');
-    const original = readFileSync(target, 'utf8');
-    const relint: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      writeFileSync(target, `${original}\n# edit ${i}\n`);
-      const t = performance.now();
-      session.invalidate(['model_manager.py']);
-      await session.lint();
-      relint.push(performance.now() - t);
-    }
-    const pkgFile = path.join(repo, 'pkg_3/module_3.py');
-    const pkgOriginal = readFileSync(pkgFile, 'utf8');
-    const relintOther: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      writeFileSync(pkgFile, `${pkgOriginal}\n# edit ${i}\n`);
-      const t = performance.now();
-      session.invalidate(['pkg_3/module_3.py']);
-      await session.lint();
-      relintOther.push(performance.now() - t);
-    }
+    const t = performance.now();
+    const findings = await new LintSession({ reader: new FsRepoReader(repo), analyzer: pool }).lint();
+    cold.push(performance.now() - t);
     pool.dispose();
-    const relintMs = median(relint);
-    say(`re-lint after saving model_manager.py: ${relintMs.toFixed(1)} ms (budget 30 ms) = ${((relintMs / coldMs) * 100).toFixed(1)}% of a cold lint`);
-    say(`re-lint after saving another module:   ${median(relintOther).toFixed(1)} ms`);
-    activationFigures(say);
+    if (i === 0) say(`findings on the generated repo: ${findings.length}`);
   }
+  const pyMs = median(py);
+  const coldMs = median(cold);
+  say(`CPython ast.parse of the same files: ${pyMs.toFixed(0)} ms`);
+  say(`flops lint, cold:                   ${coldMs.toFixed(0)} ms  -> ${(coldMs / pyMs).toFixed(2)}x CPython (budget 1.5x, goal 1.0x)`);
+
+  // Re-lint after a save: one file changed, the session re-reads and re-parses only that file.
+  const pool = new PythonPool({ wasmDir: dist });
+  const session = new LintSession({ reader: new FsRepoReader(repo), analyzer: pool });
+  await session.lint();
+  const target = path.join(repo, 'model_manager.py');
+  const original = readFileSync(target, 'utf8');
+  const relint: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    writeFileSync(target, `${original}\n# edit ${i}\n`);
+    const t = performance.now();
+    session.invalidate(['model_manager.py']);
+    await session.lint();
+    relint.push(performance.now() - t);
+  }
+  const pkgFile = path.join(repo, 'pkg_3/module_3.py');
+  const pkgOriginal = readFileSync(pkgFile, 'utf8');
+  const relintOther: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    writeFileSync(pkgFile, `${pkgOriginal}\n# edit ${i}\n`);
+    const t = performance.now();
+    session.invalidate(['pkg_3/module_3.py']);
+    await session.lint();
+    relintOther.push(performance.now() - t);
+  }
+  pool.dispose();
+  const relintMs = median(relint);
+  say(`re-lint after saving model_manager.py: ${relintMs.toFixed(1)} ms (budget 30 ms) = ${((relintMs / coldMs) * 100).toFixed(1)}% of a cold lint`);
+  say(`re-lint after saving another module:   ${median(relintOther).toFixed(1)} ms`);
+  activationFigures(say);
 }
 
 main().catch((error: unknown) => {

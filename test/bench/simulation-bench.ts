@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DockerRuntime } from '../../extension/io/docker-runtime';
 import { LocalSimulationLauncher, repoKey } from '../../extension/io/local-simulation';
 import { PythonPool } from '../../extension/io/python-pool';
-import { ensureBaseImage, pinToBaseImage } from '../docker/base-image';
-import { ensureFakeFlowerImage } from '../docker/fake-flower-image';
+import { ensureBaseImage } from '../docker/base-image';
+import { copyExampleForFakeFlower, ensureFakeFlowerImage } from '../docker/fake-flower-image';
 
 /**
  * Simulation figures of issue #5, images cached: command → all N learners running (N = 2, 10, 20), the
@@ -29,10 +28,7 @@ export async function simulationFigures(say: (line: string) => void, scratch: st
   ensureBaseImage(() => undefined);
   const fake = ensureFakeFlowerImage((line) => say(`  ${line}`));
   const dir = path.join(scratch, 'bench-sim');
-  cpSync(path.join(root, 'examples/mnist-sklearn'), dir, { recursive: true, filter: (source) => !source.includes(`${path.sep}.flops`) });
-  pinToBaseImage(dir);
-  const flops = JSON.parse(readFileSync(path.join(dir, 'flops.json'), 'utf8')) as Record<string, unknown>;
-  writeFileSync(path.join(dir, 'flops.json'), JSON.stringify({ ...flops, image: { base_image: fake, offline: true }, training_configuration: { data_tags: ['digits'], training_rounds: 2, min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2 }, simulation: { learner_resources: { cpus: 0.5, memory_mb: 512 } } }, null, 2));
+  copyExampleForFakeFlower(dir, fake, { training_configuration: { data_tags: ['digits'], training_rounds: 2, min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2 }, simulation: { learner_resources: { cpus: 0.5, memory_mb: 512 } } });
 
   // Baseline: one container started and removed by the docker CLI.
   const baseline: number[] = [];

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultFlowerVersion } from '../../extension/core/config/project-file';
 import { repoRoot } from '../unit/repo-paths';
-import { ensureBaseImage } from './base-image';
+import { ensureBaseImage, pinToBaseImage } from './base-image';
 import { run } from './docker-cli';
 
 /**
@@ -53,4 +53,16 @@ export function ensureFakeFlowerImage(log: (line: string) => void): string {
     if (old.startsWith(`${repository}:`) && old !== tag) run('docker', ['image', 'rm', old], { timeoutMs: 60_000 });
   }
   return tag;
+}
+
+/**
+ * Copies the bundled example repository to `dir`, pinned to the base image's numpy and scikit-learn and
+ * built offline FROM the fake-Flower image; `project`'s top-level keys replace those of its flops.json.
+ */
+export function copyExampleForFakeFlower(dir: string, fakeImage: string, project: Record<string, unknown> = {}): void {
+  cpSync(path.join(repoRoot, 'examples/mnist-sklearn'), dir, { recursive: true, filter: (source) => !source.includes(`${path.sep}.flops`) });
+  pinToBaseImage(dir);
+  const flops = JSON.parse(readFileSync(path.join(dir, 'flops.json'), 'utf8')) as Record<string, unknown>;
+  delete flops['$schema'];
+  writeFileSync(path.join(dir, 'flops.json'), JSON.stringify({ ...flops, image: { base_image: fakeImage, offline: true }, ...project }, null, 2));
 }

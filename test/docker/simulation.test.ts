@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunEvent } from '../../extension/core/simulate/events';
@@ -9,11 +9,11 @@ import type { SimulationSession } from '../../extension/core/simulate/session';
 import { DockerRuntime } from '../../extension/io/docker-runtime';
 import { LocalSimulationLauncher, repoKey } from '../../extension/io/local-simulation';
 import { PythonPool } from '../../extension/io/python-pool';
-import { distDir, repoRoot } from '../unit/repo-paths';
+import { distDir } from '../unit/repo-paths';
 import { skipWithReason } from '../unit/skip-with-reason';
-import { ensureBaseImage, pinToBaseImage } from './base-image';
+import { ensureBaseImage } from './base-image';
 import { dockerAnswers, run } from './docker-cli';
-import { ensureFakeFlowerImage } from './fake-flower-image';
+import { copyExampleForFakeFlower, ensureFakeFlowerImage } from './fake-flower-image';
 
 /**
  * The local simulation end to end against the real engine: the bundled example repository, generated,
@@ -55,14 +55,31 @@ describe('local simulation against the real Docker engine', function () {
   /** A copy of the bundled example, configured for the fake-Flower base image. */
   function exampleRepo(name: string, project: Record<string, unknown> = {}, edit?: (dir: string) => void): string {
     const dir = path.join(scratch, `sim-${name}-${process.pid}`);
-    cpSync(path.join(repoRoot, 'examples/mnist-sklearn'), dir, { recursive: true, filter: (source) => !source.includes(`${path.sep}.flops`) });
-    const flops = JSON.parse(readFileSync(path.join(dir, 'flops.json'), 'utf8')) as Record<string, unknown>;
-    delete flops['$schema'];
-    writeFileSync(path.join(dir, 'flops.json'), JSON.stringify({ ...flops, image: { base_image: fakeImage, offline: true }, ...project }, null, 2));
-    pinToBaseImage(dir);
+    copyExampleForFakeFlower(dir, fakeImage, project);
     edit?.(dir);
     repos.push(dir);
     return dir;
+  }
+
+  /** `flops sim up DIR` in a child process, resolved once it has printed round 1 of its 50. */
+  async function upUntilRound1(dir: string): Promise<{ child: ChildProcess; exited: Promise<number | null>; output: () => string }> {
+    const child = spawn(process.execPath, [path.join(distDir, 'cli.js'), 'sim', 'up', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no round line from flops sim up within 300 s:\n${output}`)), 300_000);
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        if (/round 1\/50 {2}loss/.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      void exited.then((code) => reject(new Error(`flops sim up exited (${String(code)}) before round 1:\n${output}`)));
+    });
+    return { child, exited, output: () => output };
   }
 
   function ready(start: SimulationStart): Extract<SimulationStart, { kind: 'ready' }> {
@@ -195,26 +212,11 @@ describe('local simulation against the real Docker engine', function () {
 
   it('flops sim up: Ctrl-C stops the run and removes everything before it exits', async () => {
     const dir = exampleRepo('ctrl-c', { training_configuration: { data_tags: ['digits'], training_rounds: 50, min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2 } });
-    const child = spawn(process.execPath, [path.join(distDir, 'cli.js'), 'sim', 'up', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no round line from flops sim up within 300 s:\n${output}`)), 300_000);
-      const onData = (chunk: Buffer): void => {
-        output += chunk.toString();
-        if (/round 1\/50 {2}loss/.test(output)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      void exited.then((code) => reject(new Error(`flops sim up exited (${String(code)}) before round 1:\n${output}`)));
-    });
+    const { child, exited, output } = await upUntilRound1(dir);
     child.kill('SIGINT');
-    assert.equal(await exited, 1, output);
-    assert.match(output, /stopping; removing the containers/);
-    assert.match(output, /flops sim: stopped: Stopped on request\./);
+    assert.equal(await exited, 1, output());
+    assert.match(output(), /stopping; removing the containers/);
+    assert.match(output(), /flops sim: stopped: Stopped on request\./);
     await assertNothingLeft(dir);
     const records = await launcher.runs(dir);
     assert.equal(records[0]?.outcome, 'stopped');
@@ -223,23 +225,9 @@ describe('local simulation against the real Docker engine', function () {
   it('flops sim: a killed `up` leaves containers that status and logs show, and `down` removes them', async () => {
     const dir = exampleRepo('cli', { training_configuration: { data_tags: ['digits'], training_rounds: 50, min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2 } });
     const cli = path.join(distDir, 'cli.js');
-    const child = spawn(process.execPath, [cli, 'sim', 'up', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no round line from flops sim up within 300 s:\n${output}`)), 300_000);
-      const onData = (chunk: Buffer): void => {
-        output += chunk.toString();
-        if (/round 1\/50 {2}loss/.test(output)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.on('exit', (code) => reject(new Error(`flops sim up exited (${String(code)}) before round 1:\n${output}`)));
-    });
+    const { child, exited } = await upUntilRound1(dir);
     child.kill('SIGKILL'); // no chance to clean up, as when a terminal or VS Code is killed
-    await new Promise((resolve) => child.once('exit', resolve));
+    await exited;
 
     const status = run(process.execPath, [cli, 'sim', 'status', dir, '--format', 'json']);
     assert.equal(status.status, 0, status.stderr);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -7,10 +7,9 @@ import type { RunView } from '../../extension/core/simulate/run-view';
 import { repoKey } from '../../extension/io/local-simulation';
 import type { FlopsApi } from '../../extension/main';
 import type { Features } from '../../extension/features';
-import { ensureBaseImage, pinToBaseImage } from '../docker/base-image';
+import { ensureBaseImage } from '../docker/base-image';
 import { dockerAnswers, run } from '../docker/docker-cli';
-import { ensureFakeFlowerImage } from '../docker/fake-flower-image';
-import { repoRoot } from '../unit/repo-paths';
+import { copyExampleForFakeFlower, ensureFakeFlowerImage } from '../docker/fake-flower-image';
 import { skipWithReason } from '../unit/skip-with-reason';
 import { takeScreenshot } from './take-screenshot';
 
@@ -36,19 +35,10 @@ describe('local simulation in the editor, against the real Docker engine', funct
     features = await (await extension.activate()).ready;
     ensureBaseImage((line) => console.log(`    ${line}`));
     const fake = ensureFakeFlowerImage((line) => console.log(`    ${line}`));
-    cpSync(path.join(repoRoot, 'examples/mnist-sklearn'), repo, { recursive: true, filter: (source) => !source.includes(`${path.sep}.flops`) });
-    pinToBaseImage(repo);
-    const flops = JSON.parse(readFileSync(path.join(repo, 'flops.json'), 'utf8')) as Record<string, unknown>;
-    delete flops['$schema'];
-    writeFileSync(
-      path.join(repo, 'flops.json'),
-      JSON.stringify({
-        ...flops,
-        training_configuration: { data_tags: ['digits'], training_rounds: 40, min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2 },
-        simulation: { learner_profiles: [{ count: 2, preset: 'pi-class' }, { count: 1, preset: 'laptop' }] },
-        image: { base_image: fake, offline: true },
-      }),
-    );
+    copyExampleForFakeFlower(repo, fake, {
+      training_configuration: { data_tags: ['digits'], training_rounds: 40, min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2 },
+      simulation: { learner_profiles: [{ count: 2, preset: 'pi-class' }, { count: 1, preset: 'laptop' }] },
+    });
     // Slow rounds, so the run is still going when the test looks at it.
     const manager = readFileSync(path.join(repo, 'model_manager.py'), 'utf8');
     writeFileSync(path.join(repo, 'model_manager.py'), manager.replace('    def fit_model(self) -> int:\n', '    def fit_model(self) -> int:\n        import time\n        time.sleep(0.7)\n'));

@@ -1,3 +1,4 @@
+import { imageReferenceProblem } from './core/config/image-reference';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FlError } from './core/errors';
@@ -162,6 +163,8 @@ async function upCommand(args: string[], { out, err }: Io): Promise<number> {
   const learners = positiveInt(values.learners, '--learners');
   const rounds = positiveInt(values.rounds, '--rounds');
   const startTimeout = positiveInt(values['start-timeout'], '--start-timeout');
+  const baseImageProblem = values['base-image'] === undefined ? undefined : imageReferenceProblem(values['base-image'], '--base-image');
+  if (baseImageProblem !== undefined) throw new SimUsageError(baseImageProblem);
   const analyzer = new PythonPool({ wasmDir: __dirname });
   const controller = new AbortController();
   let session: { stop(): void } | undefined;

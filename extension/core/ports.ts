@@ -15,6 +15,8 @@ export interface RepoEntry {
 export interface RepoProblem {
   readonly path: string;
   readonly message: string;
+  /** `outsideLink`: a link whose target is outside the repository (not listed, never read). */
+  readonly kind?: 'outsideLink';
 }
 
 export interface RepoListing {
@@ -24,7 +26,8 @@ export interface RepoListing {
 }
 
 export type ReadResult =
-  | { readonly kind: 'text'; readonly text: string }
+  /** `byteOrderMark`: the file starts with a UTF-8 BOM, which `text` no longer has. */
+  | { readonly kind: 'text'; readonly text: string; readonly byteOrderMark?: boolean }
   | { readonly kind: 'unreadable'; readonly reason: string };
 
 export interface RepoReader {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, realpath, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { FlError } from '../core/errors';
 import type { GeneratedFile } from '../core/generated-files';
 import { type GenerationPlan, hasDrift, isSafeRelativePath, manifestFileName, parseManifest, planGeneration, type PlanOptions } from '../core/generate/manifest';
 
@@ -44,6 +45,40 @@ export interface GenerationOutcome {
   readonly plan: GenerationPlan;
   /** Whether the folder differs from a fresh generation (before anything was written). */
   readonly drift: boolean;
+}
+
+/**
+ * Refuses (FlError 'invalidInput') when writing `relativePaths` under `outDir` would go through a link
+ * that leaves `root`: `.flops` itself, or a folder below it such as `.flops/flops_app`, linked elsewhere.
+ * Every existing folder on the way is checked, so nothing is written or deleted outside the repository.
+ */
+export async function assertInsideRepository(root: string, outDir: string, relativePaths: readonly string[]): Promise<void> {
+  const realRoot = await realpath(root);
+  const folders = new Set<string>();
+  const fromRoot = path.relative(root, outDir).split(path.sep).filter((p) => p !== '');
+  for (let i = 1; i <= fromRoot.length; i++) folders.add(path.join(root, ...fromRoot.slice(0, i)));
+  for (const relative of relativePaths) {
+    const parts = relative.split('/').slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) folders.add(path.join(outDir, ...parts.slice(0, i)));
+  }
+  for (const folder of [...folders].sort()) {
+    let info;
+    try {
+      info = await lstat(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    if (!info.isSymbolicLink()) continue;
+    const target = await realpath(folder).catch(() => undefined);
+    const relativeTarget = target === undefined ? '..' : path.relative(realRoot, target);
+    if (target === undefined || relativeTarget === '..' || relativeTarget.startsWith(`..${path.sep}`) || path.isAbsolute(relativeTarget)) {
+      throw new FlError(
+        'invalidInput',
+        `${folder} is a link to ${target ?? 'a path that does not exist'}, outside the repository; generated files are written only inside it. Remove the link (a cloned repository may carry it), then generate again.`,
+      );
+    }
+  }
 }
 
 /** Plans the generation against what `outDir` holds. */

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { imageReferenceProblem } from '../core/config/image-reference';
 import { FlError } from '../core/errors';
 import { simulationLearners } from '../core/config/project-file';
 import { imageBuildArgs } from '../core/generate/deployment';
@@ -71,6 +72,8 @@ export class LocalSimulationLauncher implements SimulationLauncher {
     // Checked before Docker: a run that could never start round 1 needs no engine to be refused.
     const early = planProblem({ learners: options.learners ?? simulationLearners(generation.config), minAvailable: generation.config.training_configuration.min_available_clients });
     if (early !== undefined) return { kind: 'invalid', message: early };
+    const baseImageProblem = options.baseImage === undefined ? undefined : imageReferenceProblem(options.baseImage, 'The base image');
+    if (baseImageProblem !== undefined) return { kind: 'invalid', message: `${baseImageProblem}.` };
 
     step('Connecting to Docker');
     const runtime = this.runtimeFor();

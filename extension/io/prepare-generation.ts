@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { FlError } from '../core/errors';
 import { projectFileSchema } from '../core/config/project-file';
 import { dependencyFiles, type DependencyFile, userDependencies } from '../core/generate/dependencies';
 import type { GenerationPreparation } from '../core/generate/generation-preparation';
@@ -6,7 +7,7 @@ import { checkRuntimeInput, renderRuntime, unknownStrategyMessage } from '../cor
 import { LintSession } from '../core/lint/lint-session';
 import { parseProjectInput, projectFileName } from '../core/lint/project-input';
 import type { PythonAnalyzer } from '../core/ports';
-import { planInFolder } from './generated-writer';
+import { assertInsideRepository, planInFolder } from './generated-writer';
 import { SimpleGitInspector } from './git-inspector';
 import { FsRepoReader } from './repo-reader';
 
@@ -23,7 +24,13 @@ export interface PrepareOptions {
   readonly signal?: AbortSignal;
 }
 
+/** What `--out` may be: a plain relative folder (it is written into Dockerfile COPY lines and compose). */
+const safeOutFolder = /^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*\/?$/;
+
 export async function prepareGeneration(dir: string, analyzer: PythonAnalyzer, options: PrepareOptions = {}): Promise<GenerationPreparation> {
+  if (options.out !== undefined && !safeOutFolder.test(options.out.replace(/\\/g, '/'))) {
+    throw new FlError('invalidInput', `The output folder ${JSON.stringify(options.out)} may hold only letters, digits, ".", "_", "-" and "/" (it is written into the Dockerfile and compose.yaml).`);
+  }
   const outDir = path.resolve(dir, options.out ?? '.flops');
   const outRelative = path.relative(dir, outDir).split(path.sep).join('/');
   const reader = await FsRepoReader.open(dir);
@@ -61,6 +68,9 @@ export async function prepareGeneration(dir: string, analyzer: PythonAnalyzer, o
   const dependencies = userDependencies(dependencyTexts);
   if (!dependencies.ok) return { kind: 'invalid', message: dependencies.message };
   const files = renderRuntime({ config, flavor: check.flavor, repoName: path.basename(dir), dependencies: dependencies.value, outDir: outRelative });
+  // Nothing is read or written through a link that leaves the repository (.flops linked elsewhere).
+  await assertInsideRepository(dir, outDir, [...files.map((f) => f.path), 'manifest.json']);
   const { plan, drift } = await planInFolder(outDir, files, { overwriteEdited: options.overwriteEdited === true });
+  await assertInsideRepository(dir, outDir, plan.deletes);
   return { kind: 'planned', outDir, files, plan, drift, config, flavor: check.flavor, dependencySource: dependencies.value.source, skippedDependencies: dependencies.value.skipped, forcedErrors: errors };
 }

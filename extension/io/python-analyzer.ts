@@ -37,7 +37,7 @@ export async function loadPythonParser(wasmDir: string): Promise<PythonParserHan
   parser.setLanguage(language);
   return {
     parse(text, detail) {
-      const tree = parser.parse(text);
+      const tree = parser.parse(universalNewlines(text));
       if (tree === null) throw new Error('tree-sitter returned no tree');
       try {
         return extractModule(tree.rootNode, detail);
@@ -46,6 +46,15 @@ export async function loadPythonParser(wasmDir: string): Promise<PythonParserHan
       }
     },
   };
+}
+
+/**
+ * The source as CPython reads it (universal newlines: `\r\n`, `\r` and `\n` all end a line), for
+ * tree-sitter, which ends lines only at `\n`. A lone `\r` becomes `\n`: the length stays, so offsets
+ * and columns are unchanged, and lines are those the editor shows (it breaks lines at a lone `\r` too).
+ */
+export function universalNewlines(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
 function rangeOfNode(node: Node): Range {

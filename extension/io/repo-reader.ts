@@ -1,4 +1,4 @@
-import { lstat, open, opendir, stat } from 'node:fs/promises';
+import { lstat, open, opendir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FlError, throwIfCancelled } from '../core/errors';
 import type { ReadResult, RepoEntry, RepoListing, RepoProblem, RepoReader } from '../core/ports';
@@ -31,8 +31,10 @@ export interface FsRepoReaderOptions {
 
 /**
  * RepoReader over the local file system. Never follows links to folders (so link loops cannot hang
- * it), reports unreadable folders as problems instead of failing, and decodes text strictly as UTF-8
- * unless a Python coding declaration names another encoding.
+ * it) nor links that leave the repository (FLOps builds from a git clone, where they do not resolve, and
+ * a cloned repository must not make us read the user's other files), reports unreadable folders as
+ * problems instead of failing, and decodes text strictly as UTF-8 unless a Python coding declaration
+ * names another encoding.
  */
 export class FsRepoReader implements RepoReader {
   private readonly maxFileBytes: number;
@@ -41,6 +43,8 @@ export class FsRepoReader implements RepoReader {
   constructor(
     readonly root: string,
     options: FsRepoReaderOptions = {},
+    /** The root with its links resolved (what "inside the repository" is measured against). */
+    private readonly realRoot: string = root,
   ) {
     this.maxFileBytes = options.maxFileBytes ?? 2 * 1024 * 1024;
     this.maxEntries = options.maxEntries ?? 100_000;
@@ -66,7 +70,13 @@ export class FsRepoReader implements RepoReader {
     } catch (error) {
       throw new FlError('invalidInput', `${absolute} cannot be listed (${(error as NodeJS.ErrnoException).code ?? String(error)}); check its permissions.`);
     }
-    return new FsRepoReader(absolute, options);
+    return new FsRepoReader(absolute, options, await realpath(absolute));
+  }
+
+  /** Where the link at `rel` really leads, when that is outside the repository. */
+  private async outsideTarget(rel: string): Promise<string | undefined> {
+    const real = await realpath(path.join(this.root, rel));
+    return isInside(this.realRoot, real) ? undefined : real;
   }
 
   async list(signal?: AbortSignal): Promise<RepoListing> {
@@ -99,7 +109,9 @@ export class FsRepoReader implements RepoReader {
           // Links to files count as files; links to folders are not followed, so loops cannot occur.
           try {
             const target = await stat(path.join(this.root, childRel));
-            if (target.isFile()) entries.push({ path: childRel, kind: 'file', size: target.size });
+            const outside = target.isFile() ? await this.outsideTarget(childRel) : undefined;
+            if (outside !== undefined) problems.push({ path: childRel, kind: 'outsideLink', message: outsideLinkMessage(outside) });
+            else if (target.isFile()) entries.push({ path: childRel, kind: 'file', size: target.size });
             else if (target.isDirectory()) problems.push({ path: childRel, message: 'link to a folder, not followed' });
           } catch {
             problems.push({ path: childRel, message: 'broken link' });
@@ -118,6 +130,9 @@ export class FsRepoReader implements RepoReader {
     try {
       const info = await lstat(full).then((l) => (l.isSymbolicLink() ? stat(full) : l));
       if (!info.isFile()) return { kind: 'unreadable', reason: 'not a regular file' };
+      // A link anywhere on the way (the file or a folder above it) may lead out of the repository.
+      const outside = await this.outsideTarget(rel);
+      if (outside !== undefined) return { kind: 'unreadable', reason: outsideLinkMessage(outside) };
       if (info.size > this.maxFileBytes) {
         return { kind: 'unreadable', reason: `too large to lint (${formatBytes(info.size)}; the limit is ${formatBytes(this.maxFileBytes)})` };
       }
@@ -139,6 +154,16 @@ export class FsRepoReader implements RepoReader {
       return 0;
     }
   }
+}
+
+/** Whether `target` is `root` or below it (both absolute, links resolved). */
+export function isInside(root: string, target: string): boolean {
+  const relative = path.relative(root, target);
+  return relative === '' || (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative));
+}
+
+function outsideLinkMessage(target: string): string {
+  return `a link to ${target}, outside the repository; FLOps builds from a git clone, where this link does not resolve. Replace the link with the file itself`;
 }
 
 function formatBytes(n: number): string {
@@ -177,7 +202,8 @@ export function decodeSource(bytes: Uint8Array): ReadResult {
   }
   try {
     const text = new TextDecoder(decoderLabel(encoding), { fatal: true, ignoreBOM: false }).decode(bytes);
-    return { kind: 'text', text };
+    const byteOrderMark = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    return byteOrderMark ? { kind: 'text', text, byteOrderMark } : { kind: 'text', text };
   } catch (error) {
     if (error instanceof RangeError) return { kind: 'unreadable', reason: `declares an unknown encoding "${encoding}"` };
     return {

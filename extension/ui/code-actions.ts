@@ -16,6 +16,9 @@ export function toWorkspaceEdit(root: vscode.Uri, fix: Fix): vscode.WorkspaceEdi
       case 'replace':
         edit.replace(uri(e.file), new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), e.text);
         break;
+      case 'rewrite':
+        edit.createFile(uri(e.file), { overwrite: true, contents: new TextEncoder().encode(e.content) });
+        break;
     }
   }
   return edit;

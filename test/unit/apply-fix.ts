@@ -35,5 +35,6 @@ export function applyFix(root: string, fix: Fix): void {
       mkdirSync(path.dirname(full), { recursive: true });
       if (!existsSync(full)) writeFileSync(full, e.content);
     } else if (e.kind === 'rename') renameSync(path.join(root, e.from), path.join(root, e.to));
+    else if (e.kind === 'rewrite') writeFileSync(path.join(root, e.file), e.content);
   }
 }

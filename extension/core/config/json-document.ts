@@ -233,10 +233,16 @@ function toJsonNode(node: Node): JsonNode {
   }
 }
 
-/** Maps offsets to zero-based line/character positions (UTF-16 code units, as VS Code counts). */
+/**
+ * Maps offsets to zero-based line/character positions (UTF-16 code units, as VS Code counts; `\n`,
+ * `\r\n` and a lone `\r` each end a line, as in the editor).
+ */
 export function offsetMapper(text: string): (offset: number) => { line: number; character: number } {
   const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0x0a) lineStarts.push(i + 1);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) lineStarts.push(i + 1);
+  }
   return (offset) => {
     let lo = 0;
     let hi = lineStarts.length - 1;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tooLargeMessage } from './schema-issues';
 
 /**
  * Oakestra's deployment descriptor (SLA) format v2.0, as its validator really checks it
@@ -31,7 +32,7 @@ const slaName = (field: string, description: string, examples: readonly string[]
 
 const integer = (field: string, description: string, examples: readonly number[]) =>
   z
-    .int({ error: `${field} must be an integer (Oakestra's validator rejects fractions and strings)` })
+    .int({ error: (issue) => `${field} ${tooLargeMessage(issue.input)?.replace(/^the number /, '') ?? "must be an integer (Oakestra's validator rejects fractions and strings)"}` })
     .optional()
     .meta({ description, examples: [...examples] });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { imageReferencePattern, imageReferenceProblem, registryPattern } from './image-reference';
 
 /**
  * The project file `flops.json`: the FLOps project fields (flops-contract.md §4) verbatim, with FLOps'
@@ -28,6 +29,11 @@ export type StrategyName = (typeof strategyNames)[number];
 export const defaultFlowerVersion = '1.27.0';
 
 const count = z.int();
+
+/** A string that must be a container image reference (or, with `registryPattern`, a registry prefix). */
+function imageReference(what: string, pattern: RegExp = imageReferencePattern): z.ZodString {
+  return z.string().regex(pattern, { error: (issue) => imageReferenceProblem(String(issue.input), 'the value', pattern) ?? `${what} is not valid` });
+}
 
 export const trainingConfigurationSchema = z
   .object({
@@ -223,7 +229,7 @@ export const simulationSchema = z
           .optional()
           .meta({ description: 'An existing MLflow server to log to instead of starting one.', examples: ['http://127.0.0.1:5000'] }),
         experiment: z.string().min(1).default('flops').meta({ description: 'MLflow experiment name.', examples: ['flops', 'mnist-fedavg'] }),
-        image: z.string().min(1).default('ghcr.io/mlflow/mlflow:v3.7.0').meta({ description: 'MLflow server image (tags carry a "v").', examples: ['ghcr.io/mlflow/mlflow:v3.7.0'] }),
+        image: imageReference('simulation.mlflow.image').default('ghcr.io/mlflow/mlflow:v3.7.0').meta({ description: 'MLflow server image (tags carry a "v").', examples: ['ghcr.io/mlflow/mlflow:v3.7.0'] }),
         port: z.int().min(1).max(65535).default(5000).meta({ description: 'Host port (on 127.0.0.1) of the MLflow server the simulation starts.', examples: [5000] }),
       })
       .prefault({})
@@ -234,9 +240,7 @@ export const simulationSchema = z
 
 export const imageSchema = z
   .object({
-    base_image: z
-      .string()
-      .min(1)
+    base_image: imageReference('image.base_image')
       .default('python:3.10-slim')
       .meta({ description: 'Base image of the generated learner/aggregator image. Python 3.10 or newer for Flower 1.24+.', examples: ['python:3.10-slim', 'pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime'] }),
     offline: z
@@ -245,7 +249,8 @@ export const imageSchema = z
       .meta({ description: 'Build without network (edge sites often have none): pip installs only from .flops/wheels/ and what base_image already has (PIP_ARGS=--no-index), and fails at once instead of retrying an index it cannot reach.', examples: [true] }),
     registry: z
       .string()
-      .regex(/^(?![a-zA-Z][a-zA-Z0-9+.-]*:\/\/)\S+$/, { error: 'image.registry is host[:port][/path] without a scheme, e.g. "ghcr.io/my-org"' })
+      .regex(/^(?![a-zA-Z][a-zA-Z0-9+.-]*:\/\/)/, { error: 'image.registry is host[:port][/path] without a scheme, e.g. "ghcr.io/my-org"' })
+      .regex(registryPattern, { error: (issue) => imageReferenceProblem(String(issue.input), 'the value', registryPattern) ?? 'image.registry is not valid' })
       .optional()
       .meta({ description: 'Registry the image is pushed to for deployment; Oakestra workers pull from it.', examples: ['ghcr.io/my-org', '192.168.1.10:5000'] }),
     platforms: z

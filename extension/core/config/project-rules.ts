@@ -21,6 +21,11 @@ export interface ProjectRuleOptions {
   /** Ids of the lint rules, to check `lint.rules` against; unchecked when absent. */
   readonly knownRules?: ReadonlySet<string>;
   /**
+   * The `lint.rules` keys as written in the file, when the caller has the raw JSON: the parsed record
+   * cannot hold a `__proto__` key, which is still an unknown rule id to report. Default: the parsed keys.
+   */
+  readonly writtenRuleIds?: readonly string[];
+  /**
    * Whether a file exists, given its path relative to the project file's folder (`/`-separated,
    * normalised, inside the folder). `undefined` means "cannot tell"; without the function nothing is checked.
    */
@@ -167,7 +172,7 @@ export function checkProjectRules(config: ProjectFile, options: ProjectRuleOptio
   }
 
   if (options.knownRules !== undefined) {
-    for (const id of Object.keys(config.lint.rules)) {
+    for (const id of options.writtenRuleIds ?? Object.keys(config.lint.rules)) {
       if (options.knownRules.has(id)) continue;
       const near = closestMatch(id, options.knownRules);
       add(['lint', 'rules', id], `Unknown rule id "${id}".${near !== undefined ? ` Did you mean "${near}"?` : ''}`, 'warning');

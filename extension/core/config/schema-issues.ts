@@ -31,7 +31,17 @@ function describeValue(value: unknown): string {
  * Messages that say what was expected and what was found ("expected an integer, got the fraction 1.5"),
  * instead of zod's generic ones. Fields with their own message keep it: zod prefers schema-level errors.
  */
+/** What a number beyond what JSON keeps exactly is told (1e400 reads as Infinity, 2**64 loses digits). */
+export function tooLargeMessage(input: unknown): string | undefined {
+  if (typeof input !== 'number' || Number.isNaN(input)) return undefined;
+  if (!Number.isFinite(input)) return 'the number is too large (it overflows to Infinity)';
+  if (Number.isInteger(input) && Math.abs(input) > Number.MAX_SAFE_INTEGER) return `the number ${input} is too large (integers above ${Number.MAX_SAFE_INTEGER} are not kept exactly)`;
+  return undefined;
+}
+
 function errorMap(issue: z.core.$ZodRawIssue): string | undefined {
+  const tooLarge = issue.code === 'invalid_type' || issue.code === 'too_big' || issue.code === 'too_small' ? tooLargeMessage(issue.input) : undefined;
+  if (tooLarge !== undefined) return tooLarge;
   if (issue.code === 'invalid_type') {
     if (issue.input === undefined) return 'is required';
     // z.int() reports a string as "expected number"; its format says it wants an integer.

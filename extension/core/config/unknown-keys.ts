@@ -49,13 +49,18 @@ export function unwrapSchema(schema: z.ZodType): z.ZodType {
 /** The literal values a discriminated union member's discriminator accepts. */
 function discriminatorValues(option: z.ZodType, discriminator: string): unknown[] {
   const shape = defOf(unwrapSchema(option)).shape;
-  const field = shape?.[discriminator];
+  const field = shape !== undefined && Object.hasOwn(shape, discriminator) ? shape[discriminator] : undefined;
   if (field === undefined) return [];
   return [...(defOf(unwrapSchema(field)).values ?? [])];
 }
 
 function isRecordObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function hasOwnShapeKey(schema: z.ZodType, key: string): boolean {
+  const shape = defOf(unwrapSchema(schema)).shape;
+  return shape !== undefined && Object.hasOwn(shape, key);
 }
 
 /** Walks `value` alongside `schema` and lists every object key the schema does not declare. */
@@ -69,7 +74,8 @@ export function findUnknownKeys(schema: z.ZodType, value: unknown): UnknownKey[]
         if (!isRecordObject(v) || def.shape === undefined) return;
         const declared = Object.keys(def.shape);
         for (const [key, child] of Object.entries(v)) {
-          const field = def.shape[key];
+          // Own keys only: "constructor" or "toString" in a user's file is an unknown key, not Object's.
+          const field = Object.hasOwn(def.shape, key) ? def.shape[key] : undefined;
           if (field === undefined) found.push({ path, key, suggestion: closestMatch(key, declared), knownUnder: undefined });
           else visit(field, child, [...path, key]);
         }
@@ -93,7 +99,7 @@ export function findUnknownKeys(schema: z.ZodType, value: unknown): UnknownKey[]
         for (let i = before; i < found.length; i++) {
           const entry = found[i] as UnknownKey;
           if (entry.path !== path) continue;
-          const owner = options.find((o) => o !== chosen && defOf(unwrapSchema(o)).shape?.[entry.key] !== undefined);
+          const owner = options.find((o) => o !== chosen && hasOwnShapeKey(o, entry.key));
           if (owner !== undefined) found[i] = { ...entry, suggestion: undefined, knownUnder: String(discriminatorValues(owner, discriminator)[0]) };
         }
         return;

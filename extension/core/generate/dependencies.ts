@@ -38,7 +38,12 @@ const condaOnly = new Set([
 ].map((name) => name.replace(/_/g, '-'))); // parseSpec spells names with "-", as pip normalises them
 
 /** conda package names whose pip distribution is named differently. */
-const pipNames: Readonly<Record<string, string>> = { pytorch: 'torch', 'pytorch-cpu': 'torch', 'pytorch-gpu': 'torch', 'py-xgboost': 'xgboost' };
+const pipNames: ReadonlyMap<string, string> = new Map([
+  ['pytorch', 'torch'],
+  ['pytorch-cpu', 'torch'],
+  ['pytorch-gpu', 'torch'],
+  ['py-xgboost', 'xgboost'],
+]);
 
 /** A conda constraint in pip syntax: `=1.26` (1.26.*) becomes `==1.26.*`; build strings are dropped. */
 export function condaConstraintToPip(constraint: string): string | undefined {
@@ -58,7 +63,7 @@ function fromConda(text: string): DependencyResult {
   const requirements: string[] = [];
   const skipped: string[] = [];
   for (const dep of condaDependencies(input)) {
-    const name = dep.source === 'conda' ? (pipNames[dep.name] ?? dep.name) : dep.name;
+    const name = dep.source === 'conda' ? (pipNames.get(dep.name) ?? dep.name) : dep.name;
     if (dropped.has(name)) continue;
     if (dep.source === 'conda' && condaOnly.has(dep.name)) {
       skipped.push(dep.spec.trim());

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { learnerResources, simulationLearners } from '../config/project-file';
 import dockerfileTemplate from './templates/runtime/Dockerfile.tmpl';
+import { composeStrings, dockerfileWord } from './escapes';
 import posix from 'node:path/posix';
 import { appName, appRequirements, composeConnectionName, outFolder, usesPyprojectFederations, type RuntimeInput } from './render';
 
@@ -33,10 +34,10 @@ export function renderDockerfile(input: RuntimeInput): string {
   const out = outFolder(input);
   const flwrConfig = usesPyprojectFederations(input.config.flower.version) ? '' : 'COPY --chown=app:app .flops/flwr/config.toml /app/.flwr/config.toml\n';
   return dockerfileTemplate
-    .replace('@@base_image@@', input.config.image.base_image)
-    .replace('@@flavor@@', input.flavor)
+    .replace('@@base_image@@', () => dockerfileWord(input.config.image.base_image))
+    .replace('@@flavor@@', () => dockerfileWord(input.flavor))
     .replace('@@flwr_config@@\n', flwrConfig)
-    .replace(/(?<=[ \t])\.flops\//g, `${out}/`);
+    .replace(/(?<=[ \t])\.flops\//g, () => `${out}/`);
 }
 
 export const wheelsReadme = `Wheels put here are installed before anything is downloaded (the image build passes
@@ -119,7 +120,7 @@ export function renderCompose(input: RuntimeInput): string {
     '# with `down`. The ServerApp prints one metrics line per round (README: "Metrics line format").',
     '',
   ].join('\n');
-  return header + stringify({ version: '2.4', services, volumes }, { lineWidth: 0 });
+  return header + stringify(composeStrings({ version: '2.4', services, volumes }), { lineWidth: 0 });
 }
 
 /** FNV-1a, 32 bits: a stable number from a string (no crypto in the core, and none needed here). */

@@ -17,7 +17,9 @@ export type RuleId = `flops/${string}`;
 export type FileEdit =
   | { readonly kind: 'create'; readonly file: string; readonly content: string }
   | { readonly kind: 'replace'; readonly file: string; readonly range: Range; readonly text: string }
-  | { readonly kind: 'rename'; readonly from: string; readonly to: string };
+  | { readonly kind: 'rename'; readonly from: string; readonly to: string }
+  /** The whole file replaced by `content`, written as UTF-8 without a byte-order mark. */
+  | { readonly kind: 'rewrite'; readonly file: string; readonly content: string };
 
 export interface Fix {
   readonly title: string;

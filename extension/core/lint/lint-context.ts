@@ -40,7 +40,7 @@ export interface ResolvedModelManager {
 
 export interface LintContext {
   readonly listing: RepoListing;
-  /** Every listed path (files and folders). */
+  /** Every listed file (folders are in `listing`; a folder where a file should be counts as no file). */
   readonly paths: ReadonlySet<string>;
   /** Parsed Python files by path. */
   readonly modules: ReadonlyMap<string, PyModule>;
@@ -109,12 +109,13 @@ export function importClosure(
   return [...seen].sort();
 }
 
-const frameworkRoots: Record<string, ModelFlavor> = {
-  sklearn: 'sklearn',
-  torch: 'pytorch',
-  keras: 'keras',
-  tensorflow: 'keras',
-};
+/** Import roots that show a framework (a Map: module names come from the user's code). */
+const frameworkRoots: ReadonlyMap<string, ModelFlavor> = new Map([
+  ['sklearn', 'sklearn'],
+  ['torch', 'pytorch'],
+  ['keras', 'keras'],
+  ['tensorflow', 'keras'],
+]);
 
 /** Frameworks imported by the given modules, each with the first import that shows it. */
 export function importedFrameworks(
@@ -125,7 +126,7 @@ export function importedFrameworks(
   for (const file of files) {
     for (const imp of modules.get(file)?.imports ?? []) {
       if (imp.level > 0) continue;
-      const flavor = frameworkRoots[imp.module.split('.')[0] ?? ''];
+      const flavor = frameworkRoots.get(imp.module.split('.')[0] ?? '');
       if (flavor !== undefined && !found.has(flavor)) found.set(flavor, { file, range: imp.range });
     }
   }

@@ -1,7 +1,7 @@
 import { datasetCandidates, type RepoFacts } from '../config/starter-project';
 import { throwIfCancelled } from '../errors';
 import type { GitInspector, Logger, PythonAnalyzer, RepoListing, RepoReader, SourceFile } from '../ports';
-import { compareFindings, type Finding, type Severity } from './finding';
+import { compareFindings, wholeFirstLine, type Finding, type Severity } from './finding';
 import {
   detectFlavor,
   importClosure,
@@ -31,12 +31,12 @@ export interface LintOptions {
 const condaFile = 'conda.yaml';
 
 /** Columns of HuggingFace datasets FLOps' mock data provider is used with (flops-contract.md §2.2). */
-const knownDatasetColumns: Record<string, readonly string[]> = {
-  mnist: ['image', 'label'],
-  fashion_mnist: ['image', 'label'],
-  cifar10: ['img', 'label'],
-  cifar100: ['img', 'fine_label', 'coarse_label'],
-};
+const knownDatasetColumns: ReadonlyMap<string, readonly string[]> = new Map([
+  ['mnist', ['image', 'label']],
+  ['fashion_mnist', ['image', 'label']],
+  ['cifar10', ['img', 'label']],
+  ['cifar100', ['img', 'fine_label', 'coarse_label']],
+]);
 
 function jsonKeys(line: string): string[] {
   try {
@@ -107,7 +107,8 @@ export class LintSession {
     }
     throwIfCancelled(signal);
     const listing = this.listing;
-    const paths = new Set(listing.entries.map((e) => e.path));
+    // Files only: a folder named model_manager.py is no model_manager.py (the rules report it as missing).
+    const paths = new Set(listing.entries.filter((e) => e.kind === 'file').map((e) => e.path));
     const pyFiles = listing.entries.filter((e) => e.kind === 'file' && e.path.endsWith('.py')).map((e) => e.path);
     const unreadable = new Map<string, string>();
 
@@ -145,15 +146,15 @@ export class LintSession {
       await this.analyze(shallow, 'full', signal);
     }
 
-    const readSmall = async <T>(path: string, parse: (text: string) => T): Promise<T | undefined> => {
+    const readSmall = async <T>(path: string, parse: (text: string, byteOrderMark: boolean) => T): Promise<T | undefined> => {
       if (!paths.has(path)) return undefined;
       const result = await reader.readText(path, signal);
-      if (result.kind === 'text') return parse(result.text);
+      if (result.kind === 'text') return parse(result.text, result.byteOrderMark === true);
       unreadable.set(path, result.reason);
       return undefined;
     };
     const conda: YamlInput | undefined = await readSmall(condaFile, (t) => parseYamlInput(condaFile, t));
-    const project: ProjectInput | undefined = await readSmall(projectFileName, (t) => parseProjectInput(projectFileName, t));
+    const project: ProjectInput | undefined = await readSmall(projectFileName, (t, byteOrderMark) => parseProjectInput(projectFileName, t, { byteOrderMark }));
     throwIfCancelled(signal);
 
     const modules = this.moduleMap();
@@ -208,7 +209,7 @@ export class LintSession {
       return undefined;
     }
     const tag = config?.training_configuration.data_tags[0];
-    const known = tag === undefined ? undefined : knownDatasetColumns[tag.toLowerCase()];
+    const known = tag === undefined ? undefined : knownDatasetColumns.get(tag.toLowerCase());
     return known === undefined || tag === undefined ? undefined : { source: `the "${tag}" dataset`, columns: known };
   }
 
@@ -238,8 +239,17 @@ function runRules(ctx: LintContext, rules: readonly Rule[], logger: Logger | und
     try {
       reports = rule.check(ctx);
     } catch (error) {
-      // A bug in one rule must not hide every other finding; it is logged with its stack.
+      // A bug in one rule must not hide every other finding, nor pass for "no problems": it is logged
+      // with its stack and reported as an error, so the lint is never a silent success.
       logger?.error(error instanceof Error ? error : new Error(String(error)));
+      findings.push({
+        rule: rule.meta.id,
+        severity: 'error',
+        file: '.',
+        range: wholeFirstLine,
+        message: `${rule.meta.id} could not check this repository (internal error: ${error instanceof Error ? error.message : String(error)}), so its checks are missing from this lint. Please report it with the file that causes it.`,
+        fixes: [],
+      });
       continue;
     }
     for (const report of reports) {

@@ -24,12 +24,15 @@ export interface ProjectInput {
   readonly issues: readonly ProjectIssue[];
   /** Positions of keys and values; `undefined` when the file was not parsed. */
   readonly document: JsonDocument | undefined;
+  /** The file starts with a UTF-8 byte-order mark (which `text` does not hold). */
+  readonly byteOrderMark: boolean;
   /** The range of the key at `path` (the value for array items), or of the deepest existing parent. */
   locate(path: readonly PropertyKey[]): Range;
 }
 
 /** Parses a project file. Never throws: every problem becomes `syntaxError` or `issues`. */
-export function parseProjectInput(path: string, text: string): ProjectInput {
+export function parseProjectInput(path: string, text: string, options: { readonly byteOrderMark?: boolean } = {}): ProjectInput {
+  const byteOrderMark = options.byteOrderMark === true || text.charCodeAt(0) === 0xfeff;
   if (text.length > maxDocumentBytes) {
     const megabytes = (text.length / (1024 * 1024)).toFixed(1);
     const first = rangeOf(0, 0, 0, 1);
@@ -41,11 +44,12 @@ export function parseProjectInput(path: string, text: string): ProjectInput {
       syntaxError: { range: first, message: `${path} is ${megabytes} MB; a project file is a small JSON document, so it is not parsed (limit 1 MB).` },
       issues: [],
       document: undefined,
+      byteOrderMark,
       locate: () => first,
     };
   }
   const document = parseJsonDocument(text);
   const syntaxError = document.syntaxError === undefined ? undefined : { range: document.syntaxError.range, message: `${path} is not valid JSON: ${document.syntaxError.message}.` };
   const { data, issues } = syntaxError === undefined ? parseWithIssues(projectFileSchema, document.value) : { data: undefined, issues: [] };
-  return { path, text, value: document.value, config: data, syntaxError, issues, document, locate: (p) => document.locate(p) };
+  return { path, text, value: document.value, config: data, syntaxError, issues, document, byteOrderMark, locate: (p) => document.locate(p) };
 }

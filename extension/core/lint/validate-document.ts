@@ -6,6 +6,7 @@ import { checkSlaSemantics, slaChecks } from '../config/sla-checks';
 import { formatJsonPath } from '../config/unknown-keys';
 import { compareFindings, rangeOf, type Finding, type Severity } from './finding';
 import { maxDocumentBytes, parseProjectInput } from './project-input';
+import { allRules } from './rules/all-rules';
 import { projectFileIssues, sentence } from './rules/project-config';
 
 /**
@@ -72,6 +73,8 @@ export function slaFindings(file: string, text: string, options: SlaFindingOptio
 export interface ValidateOptions extends ProjectRuleOptions {
   /** Path shown in findings (and used to recognise SLAs by name). */
   readonly file: string;
+  /** The file's bytes start with a UTF-8 byte-order mark that `text` no longer has. */
+  readonly byteOrderMark?: boolean;
 }
 
 /** Validates a project file or an SLA, recognised by `detectDocumentKind`. Never throws. */
@@ -80,10 +83,11 @@ export function validateDocument(text: string, options: ValidateOptions): { kind
   const value = text.length > maxDocumentBytes ? undefined : parseJsonDocument(text).value;
   const kind = detectDocumentKind(file, value);
   if (kind === 'sla') return { kind, findings: slaFindings(file, text, { schema: true }) };
-  const project = parseProjectInput(file, text);
+  const project = parseProjectInput(file, text, { byteOrderMark: options.byteOrderMark === true });
   const override = project.config?.lint.rules['flops/project-config'];
   if (override === 'off') return { kind, findings: [] };
-  const findings = projectFileIssues(project, options).map(
+  // The same project checks as `flops lint` and the editor, unknown rule ids included.
+  const findings = projectFileIssues(project, { knownRules: new Set(allRules.map((r) => r.meta.id)), ...options }).map(
     (issue): Finding => ({
       rule: 'flops/project-config',
       severity: override ?? issue.severity ?? 'error',

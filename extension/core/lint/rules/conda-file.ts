@@ -1,5 +1,5 @@
 import type { Rule } from '../rule';
-import { missingFileAnchor } from './anchors';
+import { folderNote, missingFileAnchor, notAFile } from './anchors';
 import { templateFor } from './templates';
 
 const nearMisses = ['conda.yml', 'environment.yml', 'environment.yaml', 'Conda.yaml', 'conda.YAML'];
@@ -15,7 +15,7 @@ export const condaFile: Rule = {
     fix: 'Rename the near-miss to conda.yaml, or create one from the template (python 3.10, conda-forge, the framework, no mlflow).',
   },
   check(ctx) {
-    if (ctx.paths.has('conda.yaml')) return [];
+    if (ctx.paths.has('conda.yaml') || notAFile(ctx, 'conda.yaml') === 'outsideLink') return [];
     const anchor = missingFileAnchor(ctx, nearMisses, ['model_manager.py', 'data_manager.py']);
     // Our generator installs from these too, so without the add-on target a missing conda.yaml is fine.
     const hasOtherDeps = ['requirements.txt', 'pyproject.toml'].some((f) => ctx.paths.has(f));
@@ -32,7 +32,7 @@ export const condaFile: Rule = {
         message:
           anchor.candidate !== undefined
             ? `conda.yaml is missing; FLOps reads only that exact name, not ${anchor.candidate}. Rename the file to conda.yaml.`
-            : `conda.yaml is missing at the repository root. FLOps builds the images from it and aborts without it. Create one from the template.`,
+            : `conda.yaml is missing at the repository root${folderNote(ctx, 'conda.yaml')}. FLOps builds the images from it and aborts without it. Create one from the template.`,
         fixes: [
           ...fixes,
           {

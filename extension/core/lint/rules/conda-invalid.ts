@@ -2,6 +2,7 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { wholeFirstLine } from '../finding';
 import { yamlRange } from '../lint-context';
 import type { Rule, RuleReport } from '../rule';
+import { duplicateYamlKeys, lastValueOf } from './conda-spec';
 
 export const condaInvalid: Rule = {
   meta: {
@@ -26,11 +27,14 @@ export const condaInvalid: Rule = {
       return [{ file, range: wholeFirstLine, message: 'conda.yaml must be a mapping with "channels" and "dependencies"; the FLOps image build would fail after minutes.' }];
     }
     const where = (node: Node | undefined | null) => (node?.range ? yamlRange(input, node.range[0], node.range[1]) : wholeFirstLine);
-    const channels = root.get('channels', true) as Node | undefined;
+    for (const duplicate of duplicateYamlKeys(root)) {
+      reports.push({ file, range: where(duplicate.node), message: `Key "${duplicate.key}" appears twice in this mapping of conda.yaml; conda reads the last one (PyYAML keeps the last), so the earlier one is ignored. Merge them into one.` });
+    }
+    const channels = lastValueOf(root, 'channels');
     if (channels !== undefined && channels !== null && !(isSeq(channels) && channels.items.every((i) => isScalar(i) && typeof i.value === 'string'))) {
       reports.push({ file, range: where(channels), message: 'conda.yaml "channels" must be a list of channel names (strings).' });
     }
-    const deps = root.get('dependencies', true) as Node | undefined;
+    const deps = lastValueOf(root, 'dependencies');
     if (deps === undefined || deps === null) {
       reports.push({ file, range: wholeFirstLine, message: 'conda.yaml has no "dependencies" list; the image would lack your packages. Add the framework and its dependencies.' });
     } else if (!isSeq(deps)) {

@@ -2,15 +2,16 @@ import type { Rule, RuleReport } from '../rule';
 import { compareVersions, condaDependencies, versionBounds } from './conda-spec';
 
 /** What FLOps adds to every image (flops-contract.md §2.3), as [min inclusive, max exclusive) ranges. */
-const flopsPins: Record<string, { readonly wanted: string; readonly min: number[]; readonly below?: number[] }> = {
-  flwr: { wanted: 'flwr=1.8.0', min: [1, 8, 0], below: [1, 8, 1] },
-  pydantic: { wanted: 'pydantic~=2.7.1', min: [2, 7, 1], below: [2, 8] },
-  pillow: { wanted: 'pillow~=10.4.0', min: [10, 4, 0], below: [10, 5] },
-  'flwr-datasets': { wanted: 'flwr_datasets==0.1.0', min: [0, 1, 0], below: [0, 1, 1] },
-  datasets: { wanted: 'datasets 2.x (for flwr_datasets 0.1.0)', min: [2], below: [3] },
+// A Map, not an object literal: package names come from the user's file ("constructor" is a name too).
+const flopsPins: ReadonlyMap<string, { readonly wanted: string; readonly min: number[]; readonly below?: number[] }> = new Map([
+  ['flwr', { wanted: 'flwr=1.8.0', min: [1, 8, 0], below: [1, 8, 1] }],
+  ['pydantic', { wanted: 'pydantic~=2.7.1', min: [2, 7, 1], below: [2, 8] }],
+  ['pillow', { wanted: 'pillow~=10.4.0', min: [10, 4, 0], below: [10, 5] }],
+  ['flwr-datasets', { wanted: 'flwr_datasets==0.1.0', min: [0, 1, 0], below: [0, 1, 1] }],
+  ['datasets', { wanted: 'datasets 2.x (for flwr_datasets 0.1.0)', min: [2], below: [3] }],
   // mlflow>=2.12.1 is added too, but the builder deletes every "- mlflow" line first, so no user pin of
   // it reaches the solver.
-};
+]);
 
 export const condaPinConflict: Rule = {
   meta: {
@@ -26,7 +27,7 @@ export const condaPinConflict: Rule = {
     if (ctx.conda === undefined) return [];
     const reports: RuleReport[] = [];
     for (const dep of condaDependencies(ctx.conda)) {
-      const pin = flopsPins[dep.name];
+      const pin = flopsPins.get(dep.name);
       if (pin === undefined || dep.constraint === '') continue;
       const bounds = versionBounds(dep.constraint);
       if (bounds === undefined) continue;

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import type { Range } from '../finding';
 import { yamlRange, type YamlInput } from '../lint-context';
 
@@ -20,11 +20,43 @@ export function parseSpec(spec: string): { name: string; constraint: string } {
   return { name, constraint: (match?.[2] ?? '').trim() };
 }
 
+/**
+ * The value of `key` in a YAML mapping as conda sees it: conda reads environment files with PyYAML,
+ * which keeps the last of duplicate keys (the yaml library's `get` returns the first).
+ */
+export function lastValueOf(map: YAMLMap, key: string): Node | null | undefined {
+  for (let i = map.items.length - 1; i >= 0; i--) {
+    const pair = map.items[i];
+    if (isScalar(pair?.key) && pair.key.value === key) return pair.value as Node | null;
+  }
+  return undefined;
+}
+
+/** Keys given twice in one mapping, anywhere in the document (walked without recursion): the later ones. */
+export function duplicateYamlKeys(root: unknown): { key: string; node: Node }[] {
+  const found: { key: string; node: Node }[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          if (seen.has(pair.key.value)) found.push({ key: String(pair.key.value), node: pair.key });
+          seen.add(pair.key.value);
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) stack.push(...node.items);
+  }
+  return found;
+}
+
 /** The dependencies of a parsed conda.yaml that has the expected shape; otherwise []. */
 export function condaDependencies(input: YamlInput): CondaDependency[] {
   const root = input.doc.contents;
   if (!isMap(root)) return [];
-  const deps = root.get('dependencies', true) as Node | undefined;
+  const deps = lastValueOf(root, 'dependencies');
   if (!isSeq(deps)) return [];
   const result: CondaDependency[] = [];
   const push = (item: unknown, source: 'conda' | 'pip'): void => {
@@ -34,7 +66,7 @@ export function condaDependencies(input: YamlInput): CondaDependency[] {
   };
   for (const item of deps.items) {
     if (isMap(item)) {
-      const pip = item.get('pip', true) as Node | undefined;
+      const pip = lastValueOf(item, 'pip');
       if (isSeq(pip)) for (const p of pip.items) push(p, 'pip');
     } else push(item, 'conda');
   }

@@ -1,5 +1,5 @@
 import { wholeFirstLine } from '../finding';
-import { missingFileAnchor } from './anchors';
+import { folderNote, missingFileAnchor, notAFile } from './anchors';
 import type { Rule, RuleReport } from '../rule';
 import { templateFor } from './templates';
 
@@ -18,13 +18,14 @@ export const dataManagerMissing: Rule = {
     const flavor = ctx.flavor?.value ?? 'sklearn';
     const dm = ctx.modules.get('data_manager.py');
     if (dm === undefined) {
-      if (ctx.paths.has('data_manager.py')) return []; // unreadable: reported by flops/unreadable-file
+      // Unreadable, or a link out of the repository: reported by flops/unreadable-file.
+      if (ctx.paths.has('data_manager.py') || notAFile(ctx, 'data_manager.py') === 'outsideLink') return [];
       const anchor = missingFileAnchor(ctx, [], ['model_manager.py']);
       return [
         {
           file: anchor.file,
           range: anchor.range,
-          message: "data_manager.py is missing, so learners do not load the node's federated data through load_dataset(). Create it from the template and use DataManager().get_data() in set_model_data().",
+          message: `data_manager.py is missing${folderNote(ctx, 'data_manager.py')}, so learners do not load the node's federated data through load_dataset(). Create it from the template and use DataManager().get_data() in set_model_data().`,
           fixes: [{ title: `Create data_manager.py from the FLOps ${flavor === 'tensorflow' ? 'keras' : flavor} template`, edits: [{ kind: 'create', file: 'data_manager.py', content: templateFor(flavor, 'data_manager.py') }] }],
         },
       ];

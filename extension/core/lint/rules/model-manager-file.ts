@@ -1,5 +1,5 @@
 import type { Rule } from '../rule';
-import { missingFileAnchor, nestedMatches } from './anchors';
+import { folderNote, missingFileAnchor, nestedMatches, notAFile } from './anchors';
 import { templateFor } from './templates';
 
 export const modelManagerFile: Rule = {
@@ -12,7 +12,7 @@ export const modelManagerFile: Rule = {
     fix: 'Create model_manager.py from the flavor template, or move the nested file to the root.',
   },
   check(ctx) {
-    if (ctx.paths.has('model_manager.py')) return [];
+    if (ctx.paths.has('model_manager.py') || notAFile(ctx, 'model_manager.py') === 'outsideLink') return [];
     const nested = [...nestedMatches(ctx, 'model_manager.py'), ...ctx.listing.entries.filter((e) => e.kind === 'file' && !e.path.includes('/') && e.path.toLowerCase() === 'model_manager.py').map((e) => e.path)];
     const anchor = missingFileAnchor(ctx, nested, ['data_manager.py', 'conda.yaml']);
     const flavor = ctx.flavor?.value === 'tensorflow' ? 'keras' : (ctx.flavor?.value ?? 'sklearn');
@@ -21,7 +21,7 @@ export const modelManagerFile: Rule = {
       {
         file: anchor.file,
         range: anchor.range,
-        message: `model_manager.py is missing at the repository root.${where} FLOps imports ModelManager from it and the builder aborts without it. Create it from the ${flavor} template${anchor.candidate !== undefined ? ' or move the file to the root' : ''}.`,
+        message: `model_manager.py is missing at the repository root${folderNote(ctx, 'model_manager.py')}.${where} FLOps imports ModelManager from it and the builder aborts without it. Create it from the ${flavor} template${anchor.candidate !== undefined ? ' or move the file to the root' : ''}.`,
         fixes: [
           {
             title: `Create model_manager.py from the FLOps ${flavor} template`,

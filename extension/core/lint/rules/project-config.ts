@@ -1,7 +1,7 @@
 import { projectFileSchema } from '../../config/project-file';
 import { checkProjectRules, type ProjectRuleOptions } from '../../config/project-rules';
 import { findUnknownKeys, formatJsonPath, type UnknownKey } from '../../config/unknown-keys';
-import type { Fix, Range, Severity } from '../finding';
+import { rangeOf, type Fix, type Range, type Severity } from '../finding';
 import type { ProjectInput } from '../project-input';
 import type { Rule, RuleReport } from '../rule';
 
@@ -25,10 +25,10 @@ export interface LocatedIssue {
   readonly fixes?: readonly Fix[];
 }
 
-/** The object at `path` of a parsed JSON value, if there is one. */
+/** The object at `path` of a parsed JSON value, if there is one (own keys only). */
 function objectAt(value: unknown, path: readonly PropertyKey[]): Record<string, unknown> | undefined {
   let node = value;
-  for (const key of path) node = typeof node === 'object' && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path) node = typeof node === 'object' && node !== null && Object.hasOwn(node, key) ? (node as Record<PropertyKey, unknown>)[key] : undefined;
   return typeof node === 'object' && node !== null && !Array.isArray(node) ? (node as Record<string, unknown>) : undefined;
 }
 
@@ -38,14 +38,25 @@ function objectAt(value: unknown, path: readonly PropertyKey[]): Record<string, 
  */
 export function projectFileIssues(project: ProjectInput, options: ProjectRuleOptions): LocatedIssue[] {
   if (project.syntaxError !== undefined) return [{ range: project.syntaxError.range, message: project.syntaxError.message }];
-  const issues: LocatedIssue[] = project.issues.map((issue) => ({
+  const issues: LocatedIssue[] = [];
+  if (project.byteOrderMark) {
+    const content = project.text.charCodeAt(0) === 0xfeff ? project.text.slice(1) : project.text;
+    issues.push({
+      range: rangeOf(0, 0, 0, 1),
+      message: `${project.path} starts with a UTF-8 byte-order mark, which Python's json.loads rejects ("Unexpected UTF-8 BOM"). Save it as UTF-8 without BOM.`,
+      severity: 'warning',
+      fixes: [{ title: 'Remove the byte-order mark', edits: [{ kind: 'rewrite', file: project.path, content }] }],
+    });
+  }
+  issues.push(...project.issues.map((issue) => ({
     range: project.locate(issue.path),
     message: sentence(`${issue.path.length > 0 ? `${formatJsonPath(issue.path)}: ` : ''}${issue.message}`),
-  }));
+  })));
   for (const entry of findUnknownKeys(projectFileSchema, project.value)) {
     const range = project.locate([...entry.path, entry.key]);
     // Renaming to the suggestion is safe only when the object does not have that key already.
-    const rename = entry.suggestion !== undefined && objectAt(project.value, entry.path)?.[entry.suggestion] === undefined ? entry.suggestion : undefined;
+    const holder = objectAt(project.value, entry.path);
+    const rename = entry.suggestion !== undefined && !(holder !== undefined && Object.hasOwn(holder, entry.suggestion)) ? entry.suggestion : undefined;
     const fixes: Fix[] = rename === undefined ? [] : [{ title: `Rename to "${rename}"`, edits: [{ kind: 'replace', file: project.path, range, text: JSON.stringify(rename) }] }];
     issues.push({ range, message: unknownKeyMessage(entry, 'FLOps and this extension ignore it'), severity: 'warning', fixes });
   }
@@ -54,7 +65,9 @@ export function projectFileIssues(project: ProjectInput, options: ProjectRuleOpt
     issues.push({ range: duplicate.range, message: `Key "${duplicate.key}" appears twice${where}; only the last one counts. Remove this one.`, severity: 'warning' });
   }
   if (project.config !== undefined) {
-    for (const issue of checkProjectRules(project.config, options)) issues.push({ range: project.locate(issue.path), message: issue.message, severity: issue.severity });
+    const rules = objectAt(project.value, ['lint', 'rules']);
+    const checked = rules === undefined ? options : { ...options, writtenRuleIds: Object.keys(rules) };
+    for (const issue of checkProjectRules(project.config, checked)) issues.push({ range: project.locate(issue.path), message: issue.message, severity: issue.severity });
   }
   return issues;
 }

@@ -10,7 +10,9 @@ export function normaliseRepoUrl(url: string): string | undefined {
   const https = /^(?:https?:\/\/)?(?:www\.)?github\.com\/([^/]+)\/([^/#?]+?)(?:\.git)?(?:\/.*)?$/.exec(trimmed);
   const m = ssh ?? https;
   if (m?.[1] === undefined || m[2] === undefined) return undefined;
-  return `https://github.com/${m[1]}/${m[2].toLowerCase()}`;
+  // Offered as a fix only when the result is a valid URL (never built from quotes or spaces of bad input).
+  const fixed = `https://github.com/${m[1]}/${m[2].toLowerCase()}`;
+  return canonical.test(fixed) ? fixed : undefined;
 }
 
 export const repoUrl: Rule = {

@@ -24,6 +24,11 @@ export const unreadableFile: Rule = {
       });
     }
     for (const problem of ctx.listing.problems) {
+      if (problem.kind === 'outsideLink') {
+        // Never read; FLOps' git clone would not have it either: an error for the files FLOps needs.
+        reports.push({ file: problem.path, range: wholeFirstLine, severity: required.has(problem.path) ? 'error' : 'warning', message: `${problem.path} is ${problem.message}.` });
+        continue;
+      }
       reports.push({ file: problem.path === '' ? '.' : problem.path, range: wholeFirstLine, severity: 'info', message: `${problem.path === '' ? 'The repository root' : problem.path}: ${problem.message}.` });
     }
     return reports;

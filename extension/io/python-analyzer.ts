@@ -37,7 +37,10 @@ export async function loadPythonParser(wasmDir: string): Promise<PythonParserHan
   parser.setLanguage(language);
   return {
     parse(text, detail) {
-      const tree = parser.parse(universalNewlines(text));
+      const source = universalNewlines(text);
+      const tooDeep = tooDeepBrackets(source);
+      if (tooDeep !== undefined) return tooDeepModule(source, tooDeep, detail);
+      const tree = parser.parse(source);
       if (tree === null) throw new Error('tree-sitter returned no tree');
       try {
         return extractModule(tree.rootNode, detail);
@@ -57,6 +60,28 @@ export function universalNewlines(text: string): string {
   return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
+/** A module whose brackets nest deeper than CPython allows: one syntax error there, nothing else analysed. */
+function tooDeepModule(source: string, offset: number, detail: PyModule['detail']): PyModule {
+  const before = source.slice(0, offset);
+  const line = before.split('\n').length - 1;
+  const character = offset - (before.lastIndexOf('\n') + 1);
+  return {
+    detail,
+    syntaxErrors: [
+      {
+        range: { start: { line, character }, end: { line, character: character + 1 } },
+        message: `too many nested parentheses: brackets nest deeper than ${maxBracketDepth} levels here (CPython stops with the same SyntaxError); the file is not analysed further`,
+      },
+    ],
+    imports: [],
+    classes: [],
+    functions: [],
+    calls: [],
+    assigns: [],
+    callStatements: [],
+  };
+}
+
 function rangeOfNode(node: Node): Range {
   return {
     start: { line: node.startPosition.row, character: node.startPosition.column },
@@ -64,13 +89,15 @@ function rangeOfNode(node: Node): Range {
   };
 }
 
+/** Walked with an explicit stack, in source order: a tree as deep as the user makes it cannot overflow ours. */
 function collectSyntaxErrors(root: Node): PySyntaxError[] {
   const errors: PySyntaxError[] = [];
-  const visit = (node: Node): void => {
-    if (errors.length >= 20) return;
+  const stack: Node[] = [root];
+  while (stack.length > 0 && errors.length < 20) {
+    const node = stack.pop() as Node;
     if (node.isMissing) {
       errors.push({ range: rangeOfNode(node), message: `missing ${JSON.stringify(node.type)}` });
-      return;
+      continue;
     }
     if (node.isError) {
       const first = node.firstChild;
@@ -80,12 +107,44 @@ function collectSyntaxErrors(root: Node): PySyntaxError[] {
         range: { start: rangeOfNode(start).start, end: rangeOfNode(start).end },
         message: text.trim() === '' ? 'invalid syntax' : `invalid syntax near ${JSON.stringify(text.trim())}`,
       });
-      return;
+      continue;
     }
-    for (const child of node.children) if (child.hasError || child.isMissing) visit(child);
-  };
-  visit(root);
+    const children = node.children.filter((child) => child.hasError || child.isMissing);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Node);
+  }
   return errors;
+}
+
+/** CPython's tokenizer limit on open brackets (MAXLEVEL): deeper is a SyntaxError there too. */
+export const maxBracketDepth = 200;
+
+/**
+ * Where brackets nest deeper than CPython allows ("too many nested parentheses"), found by a scan of
+ * the text that skips comments and string literals; `undefined` when they do not. Such a file is not
+ * analysed further: it cannot run, and its tree would be as deep as the nesting.
+ */
+export function tooDeepBrackets(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '#') {
+      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
+    } else if (c === '"' || c === "'") {
+      const triple = text.startsWith(c.repeat(3), i);
+      const close = triple ? c.repeat(3) : c;
+      i += close.length;
+      while (i < text.length && !text.startsWith(close, i)) {
+        if (text[i] === '\\') i++;
+        else if (!triple && (text[i] === '\n' || text[i] === '\r')) break;
+        i++;
+      }
+      i += close.length - 1;
+    } else if (c === '(' || c === '[' || c === '{') {
+      depth++;
+      if (depth > maxBracketDepth) return i;
+    } else if (c === ')' || c === ']' || c === '}') depth = Math.max(0, depth - 1);
+  }
+  return undefined;
 }
 
 function dottedName(node: Node | null): string {
@@ -155,25 +214,35 @@ function topLevelImports(root: Node, into: PyImport[], depth = 0): void {
 }
 
 function calleeText(fn: Node | null): string {
-  if (fn === null) return '';
-  if (fn.type === 'identifier' || fn.type === 'attribute') return dottedName(fn);
-  // `Net().to(x)`: keep the shape readable without the arguments.
-  if (fn.type === 'call') return `${calleeText(fn.childForFieldName('function'))}()`;
-  return fn.text.length > 60 ? fn.type : fn.text;
+  // `Net()()(x)`: keep the shape readable without the arguments (a loop: the chain can be long).
+  let suffix = '';
+  let at = fn;
+  while (at?.type === 'call' && suffix.length < 64) {
+    suffix += '()';
+    at = at.childForFieldName('function');
+  }
+  if (at === null) return suffix === '' ? '' : `${suffix}`;
+  if (at.type === 'identifier' || at.type === 'attribute') return `${dottedName(at)}${suffix}`;
+  if (at.type === 'call') return `call${suffix}`;
+  return `${at.text.length > 60 ? at.type : at.text}${suffix}`;
 }
 
-function exprOf(node: Node): PyExpr {
+/** How deep expression values are described; deeper parts are `other` (no rule looks that far). */
+const maxExprDepth = 16;
+
+function exprOf(node: Node, depth = 0): PyExpr {
   const base = { text: node.text.length > 200 ? `${node.text.slice(0, 200)}…` : node.text, range: rangeOfNode(node) };
+  if (depth > maxExprDepth) return { kind: 'other', ...base };
   switch (node.type) {
     case 'parenthesized_expression': {
       const inner = node.namedChildren[0];
-      return inner === null || inner === undefined ? { kind: 'other', ...base } : exprOf(inner);
+      return inner === null || inner === undefined ? { kind: 'other', ...base } : exprOf(inner, depth + 1);
     }
     case 'expression_list':
     case 'tuple':
-      return { kind: 'tuple', ...base, elements: node.namedChildren.filter((c) => c !== null).map(exprOf) };
+      return { kind: 'tuple', ...base, elements: node.namedChildren.filter((c) => c !== null).map((c) => exprOf(c, depth + 1)) };
     case 'list':
-      return { kind: 'list', ...base, elements: node.namedChildren.filter((c) => c !== null).map(exprOf) };
+      return { kind: 'list', ...base, elements: node.namedChildren.filter((c) => c !== null).map((c) => exprOf(c, depth + 1)) };
     case 'list_comprehension':
     case 'generator_expression':
       return { kind: 'comprehension', ...base };
@@ -283,13 +352,23 @@ const assignmentTypes = new Set(['assignment', 'augmented_assignment']);
 /** Walks a function body once, collecting everything the rules ask about it. */
 function walkBody(body: Node | null, facts: BodyFacts, inNested: boolean): void {
   if (body === null) return;
+  // An explicit stack (children pushed in reverse, so facts come in source order): nesting as deep as
+  // the user writes it cannot overflow the call stack.
+  const stack: [Node, boolean][] = [[body, inNested]];
+  const pushChildren = (node: Node, nested: boolean): void => {
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const c = children[i];
+      if (c !== null && c !== undefined) stack.push([c, nested]);
+    }
+  };
   const visit = (node: Node, nested: boolean): void => {
     switch (node.type) {
       case 'function_definition':
       case 'class_definition':
       case 'lambda':
         // Nested definitions: their calls still count (they may run), their returns do not.
-        for (const c of node.namedChildren) if (c !== null) visit(c, true);
+        pushChildren(node, true);
         return;
       case 'return_statement': {
         if (!nested) {
@@ -321,7 +400,12 @@ function walkBody(body: Node | null, facts: BodyFacts, inNested: boolean): void 
           // `self.a.b` also reads `self.a`; the chain is recorded whole, prefixes derive from it.
           return;
         }
-        break;
+        // Not rooted at self: the inner links of the chain are not either, so go straight to its root
+        // (visiting each link would walk the chain again from every link: quadratic in its length).
+        let root: Node | null = node;
+        while (root?.type === 'attribute') root = root.childForFieldName('object');
+        if (root !== null) stack.push([root, nested]);
+        return;
       }
       case 'subscript': {
         const index = node.childForFieldName('subscript');
@@ -347,9 +431,12 @@ function walkBody(body: Node | null, facts: BodyFacts, inNested: boolean): void 
         }
         break;
     }
-    for (const c of node.namedChildren) if (c !== null) visit(c, nested);
+    pushChildren(node, nested);
   };
-  visit(body, inNested);
+  while (stack.length > 0) {
+    const [node, nested] = stack.pop() as [Node, boolean];
+    visit(node, nested);
+  }
 }
 
 /** True for `self.x` inside the left side of an assignment: `(self.a, self.b), c = ...`. */

@@ -43,8 +43,6 @@ export class FsRepoReader implements RepoReader {
   constructor(
     readonly root: string,
     options: FsRepoReaderOptions = {},
-    /** The root with its links resolved (what "inside the repository" is measured against). */
-    private readonly realRoot: string = root,
   ) {
     this.maxFileBytes = options.maxFileBytes ?? 2 * 1024 * 1024;
     this.maxEntries = options.maxEntries ?? 100_000;
@@ -70,14 +68,18 @@ export class FsRepoReader implements RepoReader {
     } catch (error) {
       throw new FlError('invalidInput', `${absolute} cannot be listed (${(error as NodeJS.ErrnoException).code ?? String(error)}); check its permissions.`);
     }
-    return new FsRepoReader(absolute, options, await realpath(absolute));
+    return new FsRepoReader(absolute, options);
   }
 
   /** Where the link at `rel` really leads, when that is outside the repository. */
   private async outsideTarget(rel: string): Promise<string | undefined> {
+    // The root with its own links resolved is what "inside the repository" is measured against.
+    this.realRoot ??= realpath(this.root);
     const real = await realpath(path.join(this.root, rel));
-    return isInside(this.realRoot, real) ? undefined : real;
+    return isInside(await this.realRoot, real) ? undefined : real;
   }
+
+  private realRoot: Promise<string> | undefined;
 
   async list(signal?: AbortSignal): Promise<RepoListing> {
     const entries: RepoEntry[] = [];

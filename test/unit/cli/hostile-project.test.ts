@@ -1,29 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { distDir, fixturesDir } from '../repo-paths';
+import { fixturesDir } from '../repo-paths';
+import { cli, type CliResult } from './run-cli';
 
 /**
  * Hostile repositories and project files (issue 15), through the built `flops` CLI in a child process,
  * as a user who cloned them would run it. Every repository is built here (no links are committed).
  * Each case ends with a finding or a clean refusal: exit 0, 1 or 2, never a stack trace.
  */
-
-interface CliResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(args: readonly string[], cwd: string): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(distDir, 'cli.js'), ...args], { cwd, timeout: 30_000, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      resolve({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
-    });
-  });
-}
 
 interface JsonFinding {
   readonly rule: string;
@@ -222,5 +208,27 @@ describe('hostile project files and repositories (CLI)', function () {
     assert.ok(bomLint.findings.some((f) => f.severity === 'warning' && /starts with a UTF-8 byte-order mark/.test(f.message)));
     const bomValidate = await cli(['validate', path.join(bom, 'flops.json')], work);
     assert.match(bomValidate.stdout, /byte-order mark/);
+  });
+
+  it('issue 13: 10,000 nested parentheses are a python-syntax finding at their position, not a crash; the rest is still linted', async () => {
+    const dir = repo();
+    const file = path.join(dir, 'model_manager.py');
+    const lines = readFileSync(file, 'utf8').split('\n').length;
+    writeFileSync(file, `${readFileSync(file, 'utf8')}x = ${'('.repeat(10_000)}1${')'.repeat(10_000)}\n`);
+    writeFileSync(path.join(dir, 'data_manager.py'), `import mlflow\n${readFileSync(path.join(dir, 'data_manager.py'), 'utf8')}`);
+    const lint = await lintJson(dir, work);
+    const syntax = lint.findings.find((f) => f.rule === 'flops/python-syntax');
+    assert.match(syntax?.message ?? '', /too many nested parentheses/);
+    assert.equal(syntax?.file, 'model_manager.py');
+    assert.equal(syntax?.line, lines);
+    assert.ok(lint.findings.some((f) => f.rule === 'flops/mlflow-import' && f.file === 'data_manager.py'), 'the other files are still linted');
+  });
+
+  it('issue 13: long attribute and call chains and deep unary nesting are linted without recursion', async () => {
+    const dir = repo();
+    const file = path.join(dir, 'model_manager.py');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}z = a${'.b'.repeat(20_000)}\nc = f${'()'.repeat(20_000)}\ny = ${'-'.repeat(20_000)}1\n`);
+    const lint = await lintJson(dir, work);
+    assert.equal(lint.status, 0, JSON.stringify(lint.findings));
   });
 });

@@ -19,7 +19,9 @@ export const condaInvalid: Rule = {
     const file = input.path;
     const reports: RuleReport[] = [];
     for (const error of input.doc.errors) {
-      reports.push({ file, range: yamlRange(input, error.pos[0], error.pos[1]), message: `conda.yaml is not valid YAML: ${error.message.split('\n')[0] ?? error.code}. The FLOps image build would fail after minutes.` });
+      // The yaml library reports its own stack overflow on absurd nesting as an error: say what it means.
+      const reason = /call stack/i.test(error.message) ? 'it nests too deeply to be read (no environment file nests more than a few levels)' : (error.message.split('\n')[0] ?? error.code);
+      reports.push({ file, range: yamlRange(input, error.pos[0], error.pos[1]), message: `conda.yaml is not valid YAML: ${reason}. The FLOps image build would fail after minutes.` });
     }
     if (reports.length > 0) return reports;
     const root = input.doc.contents;

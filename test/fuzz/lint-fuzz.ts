@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,13 +10,14 @@ import { allRules } from '../../extension/core/lint/rules/all-rules';
 import { validateDocument } from '../../extension/core/lint/validate-document';
 import type { PythonAnalyzer, ReadResult, RepoReader } from '../../extension/core/ports';
 import { FsRepoReader, isInside } from '../../extension/io/repo-reader';
-import { fixturesDir } from '../unit/repo-paths';
+import { distDir, fixturesDir } from '../unit/repo-paths';
 
 /**
  * Property-based fuzzing of the linter and `flops validate` (issue 13): generated and mutated
  * repositories (sources, conda.yaml, flops.json, SLAs, links, folders named like contract files, many
- * files), each linted in this process as `flops lint` does. Properties: no exception (the CLI's exit
- * 3), no rule that failed internally, valid JSON and SARIF output, bounded time and memory per input,
+ * files), each linted in this process as `flops lint` does (and every `cliEvery`-th one also through the
+ * built CLI in a child process). Properties: no exception (the CLI's exit 3), no rule that failed
+ * internally, an exit code in {0, 1, 2} and no stack trace from the CLI, valid JSON and SARIF output, bounded time and memory per input,
  * and nothing read from outside the repository. Seeded: a failure prints fast-check's seed, path and
  * shrunk counterexample, which reproduce it.
  */
@@ -177,6 +179,8 @@ function materialise(work: string, c: RepoCase, index: number): { repo: string; 
 
 export interface FuzzCounts {
   inputs: number;
+  /** Inputs also run through the built CLI (`flops lint --format json|sarif` in a child process). */
+  cliRuns: number;
   crashes: number;
   hangs: number;
   outsideReads: number;
@@ -214,11 +218,38 @@ class WatchedReader implements RepoReader {
 /**
  * Checks one case; returns a failure description, or undefined. Counts go into `counts` either way.
  */
-export async function checkCase(c: RepoCase, work: string, index: number, analyzer: PythonAnalyzer, counts: FuzzCounts): Promise<string | undefined> {
+/** `flops lint DIR --format F` in a child process: exit code in {0, 1, 2}, output that parses, no stack trace. */
+function cliProblem(repo: string, format: 'json' | 'sarif'): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(distDir, 'cli.js'), 'lint', repo, '--format', format], { timeout: maxMsPerInput, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+      const status = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+      if (status === null || status > 2) return resolve(`flops lint --format ${format} exited ${String(status)}: ${stderr.slice(0, 2000)}`);
+      if (/internal error|\n\s+at /.test(stderr)) return resolve(`flops lint --format ${format} printed a stack trace: ${stderr.slice(0, 2000)}`);
+      try {
+        JSON.parse(stdout);
+      } catch {
+        return resolve(`flops lint --format ${format} printed no valid JSON: ${stdout.slice(0, 500)}`);
+      }
+      resolve(undefined);
+    });
+  });
+}
+
+export async function checkCase(c: RepoCase, work: string, index: number, analyzer: PythonAnalyzer, counts: FuzzCounts, throughCli = false): Promise<string | undefined> {
   counts.inputs++;
   const { repo } = materialise(work, c, index);
   const started = performance.now();
   try {
+    if (throughCli) {
+      counts.cliRuns++;
+      for (const format of ['json', 'sarif'] as const) {
+        const problem = await cliProblem(repo, format);
+        if (problem !== undefined) {
+          counts.crashes++;
+          return problem;
+        }
+      }
+    }
     const reader = new WatchedReader(await FsRepoReader.open(repo), await realpath(repo));
     let findings;
     try {
@@ -268,15 +299,16 @@ export async function checkCase(c: RepoCase, work: string, index: number, analyz
 }
 
 /** Runs `numRuns` cases from `seed`; throws fast-check's report (seed, path, shrunk case) on the first failure. */
-export async function fuzzLint(options: { numRuns: number; seed: number; analyzer: PythonAnalyzer; onProgress?: (counts: FuzzCounts) => void }): Promise<FuzzCounts> {
+export async function fuzzLint(options: { numRuns: number; seed: number; analyzer: PythonAnalyzer; cliEvery?: number; onProgress?: (counts: FuzzCounts) => void }): Promise<FuzzCounts> {
   const work = mkdtempSync(path.join(tmpdir(), 'flops-fuzz-'));
-  const counts: FuzzCounts = { inputs: 0, crashes: 0, hangs: 0, outsideReads: 0, invalidOutput: 0, slowestMs: 0, peakRssMb: 0 };
+  const counts: FuzzCounts = { inputs: 0, cliRuns: 0, crashes: 0, hangs: 0, outsideReads: 0, invalidOutput: 0, slowestMs: 0, peakRssMb: 0 };
   let index = 0;
   try {
     await fc.assert(
       fc.asyncProperty(repoCase(), async (c) => {
         const hangsBefore = counts.hangs;
-        const failure = await checkCase(c, work, index++, options.analyzer, counts);
+        const throughCli = options.cliEvery !== undefined && index % options.cliEvery === 0;
+        const failure = await checkCase(c, work, index++, options.analyzer, counts, throughCli);
         if (failure !== undefined) throw new Error(failure);
         if (counts.hangs > hangsBefore) throw new Error(`an input took longer than ${maxMsPerInput} ms`);
         if (counts.peakRssMb > maxRssMb) throw new Error(`memory grew past ${maxRssMb} MB`);

@@ -16,10 +16,11 @@ async function main(): Promise<void> {
       numRuns,
       seed,
       analyzer,
+      cliEvery: Number(process.env['FLOPS_FUZZ_CLI_EVERY'] ?? 20),
       onProgress: (c) => process.stdout.write(`[fuzz] ${c.inputs} inputs, ${c.crashes} crashes, ${c.hangs} hangs (${Math.round((Date.now() - started) / 1000)} s)\n`),
     });
     process.stdout.write(
-      `[fuzz] seed ${seed}: ${counts.inputs} inputs, ${counts.crashes} crashes, ${counts.hangs} hangs, ${counts.outsideReads} reads outside the repository, ${counts.invalidOutput} invalid outputs; slowest input ${Math.round(counts.slowestMs)} ms, peak RSS ${Math.round(counts.peakRssMb)} MB, ${Math.round((Date.now() - started) / 1000)} s\n`,
+      `[fuzz] seed ${seed}: ${counts.inputs} inputs (${counts.cliRuns} also through the CLI), ${counts.crashes} crashes, ${counts.hangs} hangs, ${counts.outsideReads} reads outside the repository, ${counts.invalidOutput} invalid outputs; slowest input ${Math.round(counts.slowestMs)} ms, peak RSS ${Math.round(counts.peakRssMb)} MB, ${Math.round((Date.now() - started) / 1000)} s\n`,
     );
   } finally {
     analyzer.dispose();

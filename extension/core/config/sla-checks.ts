@@ -1,5 +1,6 @@
 import type { RuleId, Severity } from '../lint/finding';
 import { closestMatch } from './edit-distance';
+import { imageReferenceProblem } from './image-reference';
 import { oakestraSlaSchema, slaNamePattern } from './oakestra-sla';
 import { findUnknownKeys, formatJsonPath } from './unknown-keys';
 
@@ -60,6 +61,12 @@ export const slaChecks = {
     severity: 'warning',
     title: 'virtualization is "container", "unikernel" (with "arch") or "crosvm".',
     why: 'The service must match a worker runtime; a unikernel without "arch" fails with HTTP 500/400.',
+  },
+  image: {
+    id: 'flops/sla-image',
+    severity: 'warning',
+    title: 'A container service\'s code is an image reference: [registry/]name[:tag][@digest].',
+    why: 'Any string passes the validator; the worker fails to pull anything else, and only after the service was scheduled.',
   },
   values: {
     id: 'flops/sla-values',
@@ -168,6 +175,12 @@ export function checkSlaSemantics(sla: unknown): SlaIssue[] {
         } else if (runtime === 'unikernel' && !(Array.isArray(ms['arch']) && ms['arch'].length > 0)) {
           add('runtime', [...msPath, 'virtualization'], 'A unikernel service needs "arch" (e.g. ["amd64"]): without it the deployment fails with HTTP 500/400.');
         }
+      }
+
+      const code = ms['code'];
+      if (typeof code === 'string' && (runtime === undefined || runtime === 'container')) {
+        const problem = imageReferenceProblem(code, 'code');
+        if (problem !== undefined) add('image', [...msPath, 'code'], `${problem}; the worker cannot pull it.`);
       }
 
       const port = ms['port'];

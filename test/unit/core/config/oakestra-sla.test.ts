@@ -95,6 +95,10 @@ describe('Oakestra SLA lint layer (checkSlaSemantics)', () => {
     assert.ok(lines.some((l) => l.startsWith(ms(0, 'constraints.3.type')) && /Unknown constraint type "latancy".*Did you mean "latency"/.test(l)));
   });
 
+  it('warns about container code that is no image reference (and not about a unikernel URL)', () => {
+    assert.deepEqual(of('image'), [`${ms(3, 'code')}: code contains a line break; it must be [registry/]name[:tag][@digest] (e.g. "python:3.10-slim"); the worker cannot pull it.`]);
+  });
+
   it('checks port syntax and port numbers', () => {
     assert.deepEqual(of('port').map((l) => l.split(':')[0]), [ms(0, 'port'), ms(1, 'port')]);
     assert.match(of('port')[1] ?? '', /70000/);

@@ -190,6 +190,8 @@ export interface FuzzCounts {
 }
 
 export const maxMsPerInput = 20_000;
+/** A CLI run also starts Node and the parser workers: a wider bound, so a loaded machine is not a hang. */
+export const maxCliMs = 60_000;
 export const maxRssMb = 3_000;
 
 /** A RepoReader that records every text it returned whose real path is outside the repository. */
@@ -221,9 +223,9 @@ class WatchedReader implements RepoReader {
 /** `flops lint DIR --format F` in a child process: exit code in {0, 1, 2}, output that parses, no stack trace. */
 function cliProblem(repo: string, format: 'json' | 'sarif'): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(distDir, 'cli.js'), 'lint', repo, '--format', format], { timeout: maxMsPerInput, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile(process.execPath, [path.join(distDir, 'cli.js'), 'lint', repo, '--format', format], { timeout: maxCliMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
       const status = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-      if (status === null || status > 2) return resolve(`flops lint --format ${format} exited ${String(status)}: ${stderr.slice(0, 2000)}`);
+      if (status === null || status > 2) return resolve(`flops lint --format ${format} exited ${String(status)}${error?.killed === true ? ` (killed after ${maxCliMs} ms)` : ''}: ${stderr.slice(0, 2000)}`);
       if (/internal error|\n\s+at /.test(stderr)) return resolve(`flops lint --format ${format} printed a stack trace: ${stderr.slice(0, 2000)}`);
       try {
         JSON.parse(stdout);
@@ -299,7 +301,7 @@ export async function checkCase(c: RepoCase, work: string, index: number, analyz
 }
 
 /** Runs `numRuns` cases from `seed`; throws fast-check's report (seed, path, shrunk case) on the first failure. */
-export async function fuzzLint(options: { numRuns: number; seed: number; analyzer: PythonAnalyzer; cliEvery?: number; onProgress?: (counts: FuzzCounts) => void }): Promise<FuzzCounts> {
+export async function fuzzLint(options: { numRuns: number; seed: number; path?: string; analyzer: PythonAnalyzer; cliEvery?: number; onProgress?: (counts: FuzzCounts) => void }): Promise<FuzzCounts> {
   const work = mkdtempSync(path.join(tmpdir(), 'flops-fuzz-'));
   const counts: FuzzCounts = { inputs: 0, cliRuns: 0, crashes: 0, hangs: 0, outsideReads: 0, invalidOutput: 0, slowestMs: 0, peakRssMb: 0 };
   let index = 0;
@@ -310,11 +312,11 @@ export async function fuzzLint(options: { numRuns: number; seed: number; analyze
         const throughCli = options.cliEvery !== undefined && index % options.cliEvery === 0;
         const failure = await checkCase(c, work, index++, options.analyzer, counts, throughCli);
         if (failure !== undefined) throw new Error(failure);
-        if (counts.hangs > hangsBefore) throw new Error(`an input took longer than ${maxMsPerInput} ms`);
+        if (counts.hangs > hangsBefore) throw new Error(`an input took longer than ${maxMsPerInput} ms in this process`);
         if (counts.peakRssMb > maxRssMb) throw new Error(`memory grew past ${maxRssMb} MB`);
         if (counts.inputs % 500 === 0) options.onProgress?.(counts);
       }),
-      { numRuns: options.numRuns, seed: options.seed, endOnFailure: false },
+      { numRuns: options.numRuns, seed: options.seed, ...(options.path !== undefined ? { path: options.path } : {}), endOnFailure: false },
     );
   } finally {
     rmSync(work, { recursive: true, force: true });

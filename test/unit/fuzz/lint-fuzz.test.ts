@@ -9,7 +9,8 @@ describe('fuzzed repositories (small budget)', function () {
     const runs = Number(process.env['FLOPS_FUZZ_TEST_RUNS'] ?? 60);
     const counts = await fuzzLint({ numRuns: runs, seed: 13, analyzer: pool, cliEvery: 6 }).catch((error: unknown) => {
       // The shrunk case can be megabytes: keep fast-check's seed, path and the error, cut the middle.
-      const message = error instanceof Error ? error.message : String(error);
+      const cause = error instanceof Error && error.cause instanceof Error ? `\nCause: ${error.cause.message}` : '';
+      const message = `${error instanceof Error ? error.message : String(error)}${cause}`;
       throw new Error(message.length > 6000 ? `${message.slice(0, 3000)}\n[…]\n${message.slice(-1500)}` : message);
     });
     assert.equal(counts.inputs, runs);

@@ -3,6 +3,7 @@ import { lstat, mkdir, readFile, realpath, rename, unlink, writeFile } from 'nod
 import path from 'node:path';
 import { FlError } from '../core/errors';
 import type { GeneratedFile } from '../core/generated-files';
+import { isInside } from './repo-reader';
 import { type GenerationPlan, hasDrift, isSafeRelativePath, manifestFileName, parseManifest, planGeneration, type PlanOptions } from '../core/generate/manifest';
 
 /**
@@ -71,8 +72,7 @@ export async function assertInsideRepository(root: string, outDir: string, relat
     }
     if (!info.isSymbolicLink()) continue;
     const target = await realpath(folder).catch(() => undefined);
-    const relativeTarget = target === undefined ? '..' : path.relative(realRoot, target);
-    if (target === undefined || relativeTarget === '..' || relativeTarget.startsWith(`..${path.sep}`) || path.isAbsolute(relativeTarget)) {
+    if (target === undefined || !isInside(realRoot, target)) {
       throw new FlError(
         'invalidInput',
         `${folder} is a link to ${target ?? 'a path that does not exist'}, outside the repository; generated files are written only inside it. Remove the link (a cloned repository may carry it), then generate again.`,

@@ -124,6 +124,16 @@ export const maxBracketDepth = 200;
  * analysed further: it cannot run, and its tree would be as deep as the nesting.
  */
 export function tooDeepBrackets(text: string): number | undefined {
+  // Fast path: brackets counted without regard to strings and comments nest at least as deep as the
+  // real ones, so when even those stay within the limit (nearly every file) there is nothing to scan.
+  let raw = 0;
+  let rawMax = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x28 || c === 0x5b || c === 0x7b) rawMax = Math.max(rawMax, ++raw);
+    else if (c === 0x29 || c === 0x5d || c === 0x7d) raw = Math.max(0, raw - 1);
+  }
+  if (rawMax <= maxBracketDepth) return undefined;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];

@@ -210,6 +210,24 @@ describe('FsRepoReader', () => {
       assert.equal(textOf(await reader.readText('linked.py')), 'def f():\n    return 1\n');
     });
 
+    it('never reads through a link that leaves the repository: a linked file, or a file below a linked folder', async () => {
+      const outside = freshDir({ 'secret.py': 'SECRET = 1\n' });
+      const dir = freshDir({ 'model_manager.py': 'x = 1\n' });
+      symlinkSync(path.join(outside, 'secret.py'), path.join(dir, 'data_manager.py'));
+      symlinkSync(outside, path.join(dir, 'linked'));
+      // A root reached through a link is still inside itself.
+      const viaLink = path.join(scratch, `root-link-${dirCount++}`);
+      symlinkSync(dir, viaLink);
+      for (const reader of [new FsRepoReader(dir), new FsRepoReader(viaLink)]) {
+        assert.match(reasonOf(await reader.readText('data_manager.py')), /^a link to .*secret\.py, outside the repository; FLOps builds from a git clone/);
+        assert.match(reasonOf(await reader.readText('linked/secret.py')), /outside the repository/);
+        assert.equal(textOf(await reader.readText('model_manager.py')), 'x = 1\n');
+        const listing = await reader.list();
+        assert.deepEqual(listing.entries.map((e) => e.path), ['model_manager.py']);
+        assert.deepEqual(listing.problems.map((p) => [p.path, p.kind]), [['data_manager.py', 'outsideLink'], ['linked', undefined]]);
+      }
+    });
+
     it('refuses a file larger than maxFileBytes, giving both sizes', async () => {
       const dir = freshDir({ 'big.py': 'x = 1\n'.repeat(500) });
       const reason = reasonOf(await new FsRepoReader(dir, { maxFileBytes: 1024 }).readText('big.py'));

@@ -15,7 +15,7 @@ import { rulesMarkdown } from './core/lint/rules-markdown';
 import { unreadableDocumentFinding, validateDocument } from './core/lint/validate-document';
 import { SimpleGitInspector } from './io/git-inspector';
 import { PythonPool } from './io/python-pool';
-import { FsRepoReader } from './io/repo-reader';
+import { FsRepoReader, startsWithByteOrderMark } from './io/repo-reader';
 import packageJson from '../package.json';
 
 /**
@@ -129,7 +129,7 @@ async function validateCommand(args: string[], out: NodeJS.WriteStream): Promise
     findings =
       text === undefined
         ? [unreadableDocumentFinding(file, `${file} is not UTF-8 text; project files and SLAs are JSON, which is UTF-8.`)]
-        : validateDocument(text, { file, byteOrderMark: bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf, fileExists: (relative) => existsSync(path.join(path.dirname(absolute), relative)) }).findings;
+        : validateDocument(text, { file, byteOrderMark: startsWithByteOrderMark(bytes), fileExists: (relative) => existsSync(path.join(path.dirname(absolute), relative)) }).findings;
   }
   if (format === 'json') out.write(`${JSON.stringify(toJsonReport(findings), null, 2)}\n`);
   else out.write(toTextReport(findings, { color: out.isTTY && process.env['NO_COLOR'] === undefined }));

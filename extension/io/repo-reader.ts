@@ -204,6 +204,11 @@ function decoderLabel(declared: string): string {
   return declared;
 }
 
+/** Whether `bytes` start with the UTF-8 byte-order mark EF BB BF. */
+export function startsWithByteOrderMark(bytes: Uint8Array): boolean {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+}
+
 /** Decodes source bytes as Python would: UTF-8 (BOM allowed) unless a coding line says otherwise. */
 export function decodeSource(bytes: Uint8Array): ReadResult {
   const probeEnd = Math.min(bytes.length, 8192);
@@ -221,7 +226,7 @@ export function decodeSource(bytes: Uint8Array): ReadResult {
   }
   try {
     const text = new TextDecoder(decoderLabel(encoding), { fatal: true, ignoreBOM: false }).decode(bytes);
-    const byteOrderMark = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    const byteOrderMark = startsWithByteOrderMark(bytes);
     return byteOrderMark ? { kind: 'text', text, byteOrderMark } : { kind: 'text', text };
   } catch (error) {
     if (error instanceof RangeError) return { kind: 'unreadable', reason: `declares an unknown encoding "${encoding}"` };

@@ -6,9 +6,8 @@ import { DockerRuntime } from '../../extension/io/docker-runtime';
 import { LocalSimulationLauncher } from '../../extension/io/local-simulation';
 import { PythonPool } from '../../extension/io/python-pool';
 import { distDir } from '../unit/repo-paths';
-import { skipWithReason } from '../unit/skip-with-reason';
 import { cyclePhases, killedCliThenDown, runCycles } from './cycles';
-import { dockerAnswers, run } from './docker-cli';
+import { requireDockerEngine, run } from './docker-cli';
 import { copyExampleForFakeFlower, ensureFakeFlowerImage } from './fake-flower-image';
 
 /**
@@ -24,10 +23,7 @@ describe('start/cancel/kill cycles against the real Docker engine (short)', func
   const dir = path.join(scratch, `cycles-${process.pid}`);
 
   before(function () {
-    if (!dockerAnswers()) {
-      assert.notEqual(process.env['FLOPS_TEST_STRICT'], '1', 'no Docker engine answers, but .ci/run installs and starts one');
-      skipWithReason(this, 'no Docker engine answers (install docker.io and start dockerd)');
-    }
+    requireDockerEngine(this);
     copyExampleForFakeFlower(dir, ensureFakeFlowerImage((line) => console.log(`    ${line}`)), {
       training_configuration: { data_tags: ['digits'], training_rounds: 50, min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2 },
     });

@@ -8,9 +8,8 @@ import type { BuildProgress, ContainerEvent, ContainerSpec, ResourceSample } fro
 import { listBuildContext } from '../../extension/io/build-context';
 import { DockerRuntime } from '../../extension/io/docker-runtime';
 import { freePort } from '../host/free-port';
-import { skipWithReason } from '../unit/skip-with-reason';
 import { ensureBaseImage } from './base-image';
-import { dockerAnswers, run } from './docker-cli';
+import { requireDockerEngine, run } from './docker-cli';
 
 /**
  * DockerRuntime against the real engine (testing.md §7). Every object a test creates carries
@@ -136,10 +135,7 @@ describe('DockerRuntime against the real engine', function () {
 
   before(function () {
     this.timeout(900_000);
-    if (!dockerAnswers()) {
-      assert.notEqual(process.env['FLOPS_TEST_STRICT'], '1', 'no Docker engine answers, but .ci/run installs and starts one');
-      skipWithReason(this, 'no Docker engine answers (install docker.io and start dockerd)');
-    }
+    requireDockerEngine(this);
     base = ensureBaseImage((line) => console.log(`    ${line}`));
     sweepCrashedRuns();
   });

@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { failureReason, parseMetricsLine, type RoundMetrics } from '../../extension/core/simulate/events';
 import { skipWithReason } from '../unit/skip-with-reason';
 import { distDir, fixturesDir } from '../unit/repo-paths';
-import { dockerAnswers, run } from './docker-cli';
+import { requireDockerEngine, run } from './docker-cli';
 import { pinToBaseImage } from './base-image';
 import { ensureFakeFlowerImage } from './fake-flower-image';
 
@@ -140,10 +140,7 @@ describe('fake Flower runtime: the generated simulation on the real engine', fun
   }
 
   before(function () {
-    if (!dockerAnswers()) {
-      assert.notEqual(process.env['FLOPS_TEST_STRICT'], '1', 'no Docker engine answers, but .ci/run installs and starts one');
-      skipWithReason(this, 'no Docker engine answers (install docker.io and start dockerd)');
-    }
+    requireDockerEngine(this);
     if (run('docker-compose', ['version', '--short'], { timeoutMs: 30_000 }).status !== 0) {
       assert.notEqual(process.env['FLOPS_TEST_STRICT'], '1', 'docker-compose is missing, but .ci/run installs it');
       skipWithReason(this, 'docker-compose (v1) is not installed (apt-get install docker-compose)');

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { skipWithReason } from '../unit/skip-with-reason';
 import { distDir, fixturesDir } from '../unit/repo-paths';
 import { ensureBaseImage } from './base-image';
-import { dockerAnswers, run } from './docker-cli';
+import { requireDockerEngine, run } from './docker-cli';
 
 /**
  * Builds the generated Dockerfile with the real engine and the classic builder, from a local base image
@@ -20,10 +19,7 @@ describe('generated image: docker build up to the dependency install', function 
   let base = '';
 
   before(function () {
-    if (!dockerAnswers()) {
-      assert.notEqual(process.env['FLOPS_TEST_STRICT'], '1', 'no Docker engine answers, but .ci/run installs and starts one');
-      skipWithReason(this, 'no Docker engine answers (install docker.io and start dockerd)');
-    }
+    requireDockerEngine(this);
     base = ensureBaseImage((line) => console.log(`    ${line}`));
   });
 

@@ -10,9 +10,8 @@ import { DockerRuntime } from '../../extension/io/docker-runtime';
 import { LocalSimulationLauncher, repoKey } from '../../extension/io/local-simulation';
 import { PythonPool } from '../../extension/io/python-pool';
 import { distDir } from '../unit/repo-paths';
-import { skipWithReason } from '../unit/skip-with-reason';
 import { ensureBaseImage } from './base-image';
-import { dockerAnswers, run } from './docker-cli';
+import { requireDockerEngine, run } from './docker-cli';
 import { copyExampleForFakeFlower, ensureFakeFlowerImage } from './fake-flower-image';
 
 /**
@@ -32,10 +31,7 @@ describe('local simulation against the real Docker engine', function () {
   let fakeImage = '';
 
   before(function () {
-    if (!dockerAnswers()) {
-      assert.notEqual(process.env['FLOPS_TEST_STRICT'], '1', 'no Docker engine answers, but .ci/run installs and starts one');
-      skipWithReason(this, 'no Docker engine answers (install docker.io and start dockerd)');
-    }
+    requireDockerEngine(this);
     const log = (line: string): void => console.log(`    ${line}`);
     ensureBaseImage(log);
     fakeImage = ensureFakeFlowerImage(log);

@@ -109,7 +109,7 @@ function seconds(ms: number): string {
 function describe(event: RunEvent, view: RunView): string | undefined {
   switch (event.type) {
     case 'runPlanned':
-      return `run ${event.runId}: ${event.learners} learner${event.learners === 1 ? '' : 's'}, ${event.rounds} round${event.rounds === 1 ? '' : 's'}, ${event.strategy}`;
+      return `run ${event.runId}: ${event.learners} learner${event.learners === 1 ? '' : 's'}, ${event.rounds} round${event.rounds === 1 ? '' : 's'}, ${event.strategy}${endpointsText(event.endpoints)}`;
     case 'imageBuildStarted':
       return `building image ${event.tag} (its inputs changed)`;
     case 'imageBuildStep':
@@ -122,7 +122,9 @@ function describe(event: RunEvent, view: RunView): string | undefined {
       const m = event.metrics;
       const previous = view.history.find((r) => r.round === m.round - 1);
       const took = previous !== undefined ? `  ${seconds(m.timeMs - previous.timeMs)}` : '';
-      return `round ${m.round}/${m.rounds}  loss ${format(m.evaluate?.['loss'])}  accuracy ${format(m.evaluate?.['accuracy'])}  (train ${m.nodes.train}, evaluate ${m.nodes.evaluate} learners)${took}`;
+      const failed = m.failures.train + m.failures.evaluate > 0 ? `; failed: ${m.failures.train} train, ${m.failures.evaluate} evaluate` : '';
+      if (m.nodes.train === 0) return `! round ${m.round}/${m.rounds} failed: no learner returned a train result (${m.failures.train} failed)`;
+      return `round ${m.round}/${m.rounds}  loss ${format(m.evaluate?.['loss'])}  accuracy ${format(m.evaluate?.['accuracy'])}  (train ${m.nodes.train}, evaluate ${m.nodes.evaluate} learners${failed})${took}`;
     }
     case 'waitingForLearners':
       return event.connected !== undefined ? `waiting for learners: ${event.connected} of ${event.required ?? '?'} connected` : undefined;
@@ -250,8 +252,22 @@ async function repoContainers(runtime: DockerRuntime, dir: string): Promise<Map<
   return byRun;
 }
 
+/** The host addresses a run's containers publish, from their labels (the plan records them). */
+function endpointsOf(containers: readonly ContainerInfo[]): { control?: string; mlflow?: string } {
+  const labelled = (role: string): string | undefined => containers.find((c) => c.labels[labelKeys.role] === role)?.labels[labelKeys.endpoint];
+  const control = labelled('aggregator');
+  const mlflow = labelled('mlflow');
+  return { ...(control !== undefined ? { control } : {}), ...(mlflow !== undefined ? { mlflow } : {}) };
+}
+
 function serviceOrder(c: ContainerInfo): number {
   return ['mlflow', 'aggregator', 'learner', 'starter'].indexOf(c.labels[labelKeys.role] ?? '');
+}
+
+/** "; Control API 127.0.0.1:41001, MLflow http://127.0.0.1:41002", or "" when unknown. */
+function endpointsText(endpoints: { readonly control?: string; readonly mlflow?: string } | undefined): string {
+  const parts = [endpoints?.control !== undefined ? `Control API ${endpoints.control}` : undefined, endpoints?.mlflow !== undefined ? `MLflow ${endpoints.mlflow}` : undefined].filter((p) => p !== undefined);
+  return parts.length > 0 ? `; ${parts.join(', ')}` : '';
 }
 
 async function statusCommand(args: string[], { out, err }: Io): Promise<number> {
@@ -270,6 +286,7 @@ async function statusCommand(args: string[], { out, err }: Io): Promise<number> 
       round: last?.round ?? 0,
       rounds: record?.config.rounds ?? last?.rounds ?? 0,
       accuracy: last?.evaluate?.['accuracy'] ?? null,
+      endpoints: endpointsOf(containers),
       containers: containers.map((c) => ({ service: c.labels[labelKeys.composeService] ?? c.name, name: c.name, status: c.status, ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) })),
     };
   });
@@ -282,7 +299,7 @@ async function statusCommand(args: string[], { out, err }: Io): Promise<number> 
     return 0;
   }
   for (const run of runs) {
-    out.write(`run ${run.runId} (process ${run.owner}): round ${run.round}/${run.rounds}${run.accuracy !== null ? `, accuracy ${run.accuracy.toFixed(3)}` : ''}\n`);
+    out.write(`run ${run.runId} (process ${run.owner}): round ${run.round}/${run.rounds}${run.accuracy !== null ? `, accuracy ${run.accuracy.toFixed(3)}` : ''}${endpointsText(run.endpoints)}\n`);
     for (const c of run.containers) out.write(`  ${c.service.padEnd(12)} ${c.status}${c.exitCode !== undefined && c.status === 'exited' ? ` (exit ${c.exitCode})` : ''}  ${c.name}\n`);
   }
   return 0;

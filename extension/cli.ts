@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { checkCommand, CheckUsageError } from './cli-check';
 import { generateCommand } from './cli-generate';
 import { simCommand } from './cli-sim';
 import { FlError } from './core/errors';
@@ -33,6 +34,9 @@ Commands:
   generate [DIR] [--out .flops] [--check] [--force] [--overwrite]
                                           Write the Flower app around the ModelManager into
                                           DIR/.flops (see flops generate --help).
+  check [DIR] [--python PATH]             Run the learner path (set_model_data, fit, evaluate) and the
+                                          aggregator's initialisation in a local Python, in seconds
+                                          (see flops check --help).
   sim up|status|logs|down|runs [DIR]      Run the app locally: an aggregator plus N learners in
                                           Docker (see flops sim --help).
 
@@ -166,6 +170,8 @@ export async function main(argv: string[]): Promise<number> {
         return await generateCommand(rest, process.stdout, process.stderr);
       case 'rules':
         return rulesCommand(rest, process.stdout);
+      case 'check':
+        return await checkCommand(rest, process.stdout, process.stderr);
       case 'sim':
         return await simCommand(rest, { out: process.stdout, err: process.stderr });
       case '-v':
@@ -182,7 +188,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`Unknown command "${command}".`);
     }
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (error instanceof UsageError || error instanceof CheckUsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
       process.stderr.write(`flops: ${error.message}\n\n${usage}\n`);
       return 2;
     }

@@ -4,6 +4,7 @@ import { allRules } from './core/lint/rules/all-rules';
 import { ruleAnchor } from './core/lint/rules-markdown';
 import { SimpleGitInspector } from './io/git-inspector';
 import { applyPlan } from './io/generated-writer';
+import { checkLearner } from './io/learner-check';
 import { prepareGeneration } from './io/prepare-generation';
 import { dockerRuntimeFor } from './io/docker-runtime';
 import { LocalSimulationLauncher } from './io/local-simulation';
@@ -12,6 +13,7 @@ import { FsRepoReader } from './io/repo-reader';
 import { FlopsCodeActions } from './ui/code-actions';
 import { createCommandRunner, type CommandRunner } from './ui/commands';
 import { lintCommand, showRuleDocsCommand } from './ui/commands/lint';
+import { checkLearnerCommand } from './ui/commands/check';
 import { GeneratedContentProvider, generateCommand } from './ui/commands/generate';
 import { newProjectFileCommand } from './ui/commands/new-project';
 import { startSimulationCommand, stopSimulationCommand } from './ui/commands/simulate';
@@ -81,6 +83,8 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
   const commandFailed = new vscode.EventEmitter<{ readonly id: string; readonly error: unknown }>();
   ctx.subscriptions.push(commandFailed);
 
+  const checkDiagnostics = vscode.languages.createDiagnosticCollection('flops-check');
+  ctx.subscriptions.push(checkDiagnostics);
   const generated = new GeneratedContentProvider();
   ctx.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(GeneratedContentProvider.scheme, generated));
   const runCommand = createCommandRunner(logger, () => channel.show(true), [
@@ -94,6 +98,14 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
       backend: { prepare: (root, options) => prepareGeneration(root, pool, options), apply: (prepared) => applyPlan(prepared.outDir, prepared.plan) },
       roots: () => lint.roots,
       content: generated,
+    }),
+    checkLearnerCommand({
+      backend: { check: (root, options) => checkLearner(root, pool, options) },
+      roots: () => lint.roots,
+      python: () => readSettings()['check.python'],
+      logger,
+      showLog: () => channel.show(true),
+      diagnostics: checkDiagnostics,
     }),
     startSimulationCommand(simulation),
     stopSimulationCommand(simulation),

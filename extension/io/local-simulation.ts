@@ -14,6 +14,7 @@ import { labelKeys, makeRunId, planProblem, planSimulation } from '../core/simul
 import { SimulationSession } from '../core/simulate/session';
 import { imageTag, listBuildContext } from './build-context';
 import { dockerRuntimeFor } from './docker-runtime';
+import { freeLocalPorts } from './free-port';
 import { applyPlan } from './generated-writer';
 import { SimpleGitInspector } from './git-inspector';
 import { prepareGeneration } from './prepare-generation';
@@ -90,9 +91,11 @@ export class LocalSimulationLauncher implements SimulationLauncher {
     const tag = await imageTag(appName(repoName), dir, files, buildArgs, signal);
     const owner = currentOwner();
     const runId = makeRunId(repoName, `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`);
+    const [control = 0, mlflow = 0] = await freeLocalPorts(2);
     const plan = planSimulation({
       input,
       runId,
+      hostPorts: { control, mlflow },
       repoKey: key,
       repoPath: path.resolve(dir),
       owner,

@@ -4,6 +4,7 @@ export const commandIds = {
   showRuleDocs: 'flops.lint.showRuleDocs',
   newProjectFile: 'flops.project.new',
   generate: 'flops.generate.run',
+  checkLearner: 'flops.check.learner',
   simulateStart: 'flops.simulate.start',
   simulateStop: 'flops.simulate.stop',
   simulatePauseLearner: 'flops.simulate.pauseLearner',

@@ -8,6 +8,7 @@ import { z } from 'zod';
 export const settingsSchema = z.object({
   'lint.enabled': z.boolean().default(true),
   'simulation.dockerHost': z.string().default(''),
+  'check.python': z.string().default('python3'),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

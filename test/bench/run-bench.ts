@@ -6,6 +6,7 @@ import { LintSession } from '../../extension/core/lint/lint-session';
 import { PythonPool } from '../../extension/io/python-pool';
 import { FsRepoReader } from '../../extension/io/repo-reader';
 import { generateRepo } from './generate-repo';
+import { runtimeFigures } from './runtime-bench';
 import { simulationFigures } from './simulation-bench';
 
 /**
@@ -80,8 +81,9 @@ async function main(): Promise<void> {
   };
   const only = process.env['FLOPS_BENCH_ONLY'];
   try {
-    if (only !== 'simulation') await lintFigures(say, scratch);
-    if (only !== 'lint') await simulationFigures(say, scratch, root);
+    if (only === undefined || only === 'lint') await lintFigures(say, scratch);
+    if (only === undefined || only === 'runtime') runtimeFigures(say, scratch, root);
+    if (only !== 'lint' && only !== 'runtime') await simulationFigures(say, scratch, root);
   } finally {
     const out = process.env['FLOPS_BENCH_REPORT'];
     if (out !== undefined) appendFileSync(out, `${report.join('\n')}\n`);

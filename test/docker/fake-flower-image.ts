@@ -4,19 +4,20 @@ import path from 'node:path';
 import { defaultFlowerVersion } from '../../extension/core/config/project-file';
 import { repoRoot } from '../unit/repo-paths';
 import { ensureBaseImage, pinToBaseImage } from './base-image';
+import { datasetsWheelNames, ensureDatasetsWheels } from './datasets-wheels';
 import { run } from './docker-cli';
 
 /**
  * The FAKE Flower test image (test/docker/fake-flower/README.md): the local Debian base plus a fake
- * `flower-superlink`, `flower-supernode` and `flwr`, a fake `datasets`, and pip metadata for `flwr` and
- * `datasets`, so that a generated image built FROM it installs offline and its simulation runs for real
- * (testing.md §7.4). The tag is a hash of the recipe (base tag, flwr version, every file of the fake and of
- * the fake `datasets`), so a change builds a new image and a stale one is never reused (§7.5).
+ * `flower-superlink`, `flower-supernode` and `flwr`, pip metadata for `flwr`, and the real HuggingFace
+ * `datasets` (datasets-wheels.ts), so that a generated image built FROM it installs offline and its
+ * simulation runs for real (testing.md §7.4). The tag is a hash of the recipe (base tag, flwr version,
+ * every file of the fake, the `datasets` wheel names), so a change builds a new image and a stale one is
+ * never reused (§7.5).
  */
 
 const testDir = path.join(repoRoot, 'test');
-const recipeDirs = ['test/docker/fake-flower', 'test/fixtures/python/fake-datasets'];
-export const datasetsVersion = '2.19.0';
+const recipeDirs = ['test/docker/fake-flower'];
 const repository = 'flops-test/fake-flower';
 
 /** Files of a folder, recursively, as repo-relative `/` paths in a stable order (no bytecode caches). */
@@ -32,7 +33,7 @@ function recipeFiles(dir: string): string[] {
 }
 
 export function fakeFlowerTag(base: string): string {
-  const hash = createHash('sha256').update(`base ${base}\nflwr ${defaultFlowerVersion}\ndatasets ${datasetsVersion}\n`);
+  const hash = createHash('sha256').update(`base ${base}\nflwr ${defaultFlowerVersion}\nwheels ${datasetsWheelNames().join(' ')}\n`);
   for (const file of recipeDirs.flatMap(recipeFiles)) hash.update(`${file}\n`).update(readFileSync(path.join(repoRoot, file))).update('\n');
   return `${repository}:${hash.digest('hex').slice(0, 12)}`;
 }
@@ -40,11 +41,12 @@ export function fakeFlowerTag(base: string): string {
 /** The fake-flower image's tag: reused when the engine has it, else built (a few seconds on a warm base). */
 export function ensureFakeFlowerImage(log: (line: string) => void): string {
   const base = ensureBaseImage(log);
+  const wheels = ensureDatasetsWheels(log);
   const tag = fakeFlowerTag(base);
   if (run('docker', ['image', 'inspect', tag], { timeoutMs: 30_000 }).status === 0) return tag;
   log(`building ${tag} (FAKE Flower runtime) from ${base}…`);
   const args = ['build', '--force-rm', '-f', 'docker/fake-flower/Dockerfile.fake-flower', '--build-arg', `BASE=${base}`];
-  args.push('--build-arg', `FLWR_VERSION=${defaultFlowerVersion}`, '--build-arg', `DATASETS_VERSION=${datasetsVersion}`, '-t', tag, '.');
+  args.push('--build-arg', `FLWR_VERSION=${defaultFlowerVersion}`, '--build-arg', `WHEELS=${wheels}`, '-t', tag, '.');
   const build = run('docker', args, { cwd: testDir });
   if (build.status !== 0) throw new Error(`building ${tag} failed (exit ${String(build.status)}):\n${`${build.stdout}\n${build.stderr}`.slice(-3000)}`);
   // Superseded fake-flower tags only; an image still used by a container stays (rm without -f fails).

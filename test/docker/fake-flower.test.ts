@@ -251,8 +251,13 @@ describe('fake Flower runtime: the generated simulation on the real engine', fun
       const learner = serviceLog(project, 'learner-1');
       assert.match(learner, /Traceback \(most recent call last\)/);
       assert.match(learner, /ImportError: cannot import name 'NoSuchModel'/);
-      assert.match(failureReason(learner.split('\n')) ?? '', /^ImportError: .*NoSuchModel.*\(File ".*model_manager\.py", line \d+, in <module>\)$/);
-      assert.doesNotMatch(serviceLog(project, 'aggregator'), /"flops":"round"/, 'no round finished');
+      // The learner host reports the user's exception with the user's file and line.
+      assert.match(failureReason(learner.split('\n')) ?? '', /^building the learner failed: ImportError: cannot import name 'NoSuchModel'.* \(model_manager\.py, line \d+\)$/);
+      // The failed round's line, then no more: nodes.train 0, both learners' replies failed, no parameters saved.
+      const aggregator = serviceLog(project, 'aggregator');
+      const lines = aggregator.split('\n').map((l) => parseMetricsLine(l)).flatMap((r) => (r.kind === 'metrics' ? [r.metrics] : []));
+      assert.deepEqual(lines.map((m) => [m.round, m.nodes.train, m.failures.train, m.train]), [[1, 0, 2, null]], aggregator);
+      assert.doesNotMatch(aggregator, /Final parameters saved/);
     } finally {
       down(project);
     }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { distDir, fixturesDir } from '../unit/repo-paths';
-import { ensureBaseImage } from './base-image';
+import { ensureBaseImage, pinToBaseImage } from './base-image';
 import { requireDockerEngine, run } from './docker-cli';
 
 /**
@@ -32,8 +32,7 @@ describe('generated image: docker build up to the dependency install', function 
     const repo = path.join(scratch, 'repo');
     cpSync(path.join(fixturesDir, 'ready-sklearn'), repo, { recursive: true });
     // Pins the Debian base satisfies, so only Flower's packages are missing.
-    const conda = readFileSync(path.join(repo, 'conda.yaml'), 'utf8').replace(/numpy=[\d.]+/, 'numpy=1.24').replace(/scikit-learn=[\d.]+/, 'scikit-learn=1.2');
-    writeFileSync(path.join(repo, 'conda.yaml'), conda);
+    pinToBaseImage(repo);
     const generated = run(process.execPath, [path.join(distDir, 'cli.js'), 'generate', repo]);
     assert.equal(generated.status, 0, generated.stderr);
 

@@ -33,6 +33,7 @@ export function fakePlan(runId: string, learners: number, rounds: number): Simul
     minAvailable: learners,
     strategy: 'FedAvg',
     runLabels,
+    endpoints: { control: '127.0.0.1:39093' },
   };
 }
 

@@ -230,7 +230,7 @@ export const simulationSchema = z
           .meta({ description: 'An existing MLflow server to log to instead of starting one.', examples: ['http://127.0.0.1:5000'] }),
         experiment: z.string().min(1).default('flops').meta({ description: 'MLflow experiment name.', examples: ['flops', 'mnist-fedavg'] }),
         image: imageReference('simulation.mlflow.image').default('ghcr.io/mlflow/mlflow:v3.7.0').meta({ description: 'MLflow server image (tags carry a "v").', examples: ['ghcr.io/mlflow/mlflow:v3.7.0'] }),
-        port: z.int().min(1).max(65535).default(5000).meta({ description: 'Host port (on 127.0.0.1) of the MLflow server the simulation starts.', examples: [5000] }),
+        port: z.int().min(1).max(65535).optional().meta({ description: 'Host port (on 127.0.0.1) of the MLflow server the simulation starts. Unset: a free port per run (shown by `flops sim status`); the generated compose.yaml uses 5000.', examples: [5000] }),
       })
       .prefault({})
       .meta({ description: 'Optional MLflow tracking of the local simulation.' }),

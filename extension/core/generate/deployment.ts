@@ -12,6 +12,9 @@ import { appName, appRequirements, composeConnectionName, outFolder, usesPyproje
  */
 
 /** Build arguments of the generated Dockerfile for a project: its base image and, offline, pip without an index. */
+
+/** The compose file's documented host port of MLflow when flops.json sets none (the simulation picks a free one). */
+export const composeMlflowPort = 5000;
 export function imageBuildArgs(config: RuntimeInput['config']): Record<string, string> {
   return { BASE_IMAGE: config.image.base_image, ...(config.image.offline ? { PIP_ARGS: '--no-index' } : {}) };
 }
@@ -107,7 +110,7 @@ export function renderCompose(input: RuntimeInput): string {
       command: ['mlflow', 'server', '--host', '0.0.0.0', '--port', '5000', '--backend-store-uri', 'sqlite:////mlflow/mlflow.db'],
       // MLflow 3.5+ checks the Host header; a custom list replaces the defaults (flower-mlflow.md §8).
       environment: { MLFLOW_SERVER_ALLOWED_HOSTS: 'mlflow:5000,localhost:*,127.0.0.1:*' },
-      ports: [`127.0.0.1:${mlflow.port}:5000`],
+      ports: [`127.0.0.1:${mlflow.port ?? composeMlflowPort}:5000`],
       volumes: ['flops-mlflow:/mlflow'],
     };
     (services['aggregator'] as Record<string, unknown>)['depends_on'] = ['mlflow'];

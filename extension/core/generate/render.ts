@@ -134,9 +134,15 @@ export function mlflowUri(input: RuntimeInput): string {
   return mlflow.tracking_uri ?? (mlflow.enabled ? 'http://mlflow:5000' : '');
 }
 
-/** Requirements of the app: the user's, then flwr pinned and what the shim needs. */
+/**
+ * Requirements of the app: the user's, then flwr pinned and what the shim needs. `datasets` is
+ * bounded by the releases the shim is tested with: 2.16 added what `load_dataset()` calls, and the
+ * shim restores 2.x column access on 4.x and 5.x (flops_utils/ml_repo_building_blocks.py).
+ */
+export const datasetsRequirement = 'datasets>=2.16,<6';
+
 export function appRequirements(input: RuntimeInput): string[] {
-  const own = [`flwr==${input.config.flower.version}`, 'datasets>=2.16', 'numpy'];
+  const own = [`flwr==${input.config.flower.version}`, datasetsRequirement, 'numpy'];
   const user = input.dependencies.requirements;
   const userNames = new Set(user.map((r) => requirementName(r)));
   return [...user, ...own.filter((r) => !userNames.has(requirementName(r)))];

@@ -1,5 +1,7 @@
 import adapterPy from './templates/runtime/flops_app/adapter.py';
+import checkPy from './templates/runtime/flops_app/check.py';
 import clientAppPy from './templates/runtime/flops_app/client_app.py';
+import learnerHostPy from './templates/runtime/flops_app/learner_host.py';
 import appInitPy from './templates/runtime/flops_app/__init__.py';
 import metricsLinePy from './templates/runtime/flops_app/metrics_line.py';
 import mlflowRestPy from './templates/runtime/flops_app/mlflow_rest.py';
@@ -25,6 +27,8 @@ export const runtimePythonFiles: Readonly<Record<string, string>> = {
   'flops_app/mlflow_rest.py': mlflowRestPy,
   'flops_app/server_app.py': serverAppPy,
   'flops_app/client_app.py': clientAppPy,
+  'flops_app/learner_host.py': learnerHostPy,
+  'flops_app/check.py': checkPy,
   'flops_app/wait_for.py': waitForPy,
   'flops_utils/__init__.py': utilsInitPy,
   'flops_utils/ml_repo_templates.py': repoTemplatesPy,

@@ -24,7 +24,10 @@ export interface RoundMetrics {
   readonly strategy: string;
   readonly train: RoundMetricValues | null;
   readonly evaluate: RoundMetricValues | null;
+  /** Replies without error, per phase. */
   readonly nodes: { readonly train: number; readonly evaluate: number };
+  /** Replies with an error (or none), per phase; a round with `nodes.train` 0 failed. */
+  readonly failures: { readonly train: number; readonly evaluate: number };
   /** When the ServerApp finished the round (its clock). */
   readonly timeMs: number;
 }
@@ -40,6 +43,8 @@ export type RunEvent =
       readonly learners: number;
       readonly rounds: number;
       readonly strategy: string;
+      /** Where the run is reachable from this machine (free host ports picked per run). */
+      readonly endpoints?: { readonly control: string; readonly mlflow?: string };
       readonly members: readonly { readonly service: string; readonly role: MemberRole; readonly learner?: number; readonly profile?: string; readonly cpus?: number; readonly memoryMb?: number }[];
     }
   | { readonly type: 'imageBuildStarted'; readonly at: number; readonly tag: string }
@@ -70,6 +75,8 @@ const metricsLineSchema = z.object({
   train: metricValues,
   evaluate: metricValues,
   nodes: z.object({ train: z.int().min(0), evaluate: z.int().min(0) }),
+  // Added within version 1; lines of apps generated before it have none.
+  failures: z.object({ train: z.int().min(0), evaluate: z.int().min(0) }).default({ train: 0, evaluate: 0 }),
 });
 
 /** Version this build reads; lines with another `v` are reported once, not misread. */
@@ -103,7 +110,7 @@ export function parseMetricsLine(line: string): MetricsLineResult {
   return {
     kind: 'metrics',
     runId: m.run_id,
-    metrics: { round: m.round, rounds: m.rounds, strategy: m.strategy, train: m.train, evaluate: m.evaluate, nodes: m.nodes, timeMs: m.time_ms },
+    metrics: { round: m.round, rounds: m.rounds, strategy: m.strategy, train: m.train, evaluate: m.evaluate, nodes: m.nodes, failures: m.failures, timeMs: m.time_ms },
   };
 }
 
@@ -134,6 +141,8 @@ export function parseFlowerLogLine(line: string): FlowerLogSignal | undefined {
  * ("ModuleNotFoundError: No module named 'torch'"), else a recent line that reads like an error, else
  * `undefined` (then the exit code has to speak: `exitDescription`).
  */
+const learnerErrorPattern = /^(?:flops_app\.learner_host\.)?LearnerError: (.+)$/;
+
 export function failureReason(logTail: readonly string[]): string | undefined {
   const lines = logTail.map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
   const tracebackAt = lines.map((l) => l.startsWith('Traceback (most recent call last)')).lastIndexOf(true);
@@ -141,6 +150,9 @@ export function failureReason(logTail: readonly string[]): string | undefined {
     for (let i = lines.length - 1; i > tracebackAt; i--) {
       const line = lines[i] ?? '';
       if (/^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning)\b.*/.test(line.trim()) || /^[A-Za-z_][\w.]*: /.test(line)) {
+        // The learner host re-raises the user's exception with its own location already in the text.
+        const relayed = learnerErrorPattern.exec(line.trim());
+        if (relayed !== null) return relayed[1];
         const where = lines.slice(tracebackAt, i).reverse().find((l) => /^\s*File "/.test(l));
         return where !== undefined ? `${line.trim()} (${where.trim()})` : line.trim();
       }

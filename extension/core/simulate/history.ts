@@ -36,6 +36,8 @@ export const runRecordSchema = z.object({
       train: metricValues,
       evaluate: metricValues,
       nodes: z.object({ train: z.number(), evaluate: z.number() }),
+      // Recorded since the metrics line reports failed replies; earlier records have none.
+      failures: z.object({ train: z.number(), evaluate: z.number() }).default({ train: 0, evaluate: 0 }),
       timeMs: z.number(),
     }),
   ),
@@ -73,7 +75,7 @@ export function recordFromView(view: RunView, context: RecordContext): RunRecord
         .filter((m) => m.role === 'learner' && m.learner !== undefined)
         .map((m) => ({ learner: m.learner ?? 0, profile: m.profile ?? 'default', ...(m.cpus !== undefined ? { cpus: m.cpus } : {}), ...(m.memoryMb !== undefined ? { memoryMb: m.memoryMb } : {}) })),
     },
-    rounds: view.history.map((r) => ({ ...r, nodes: { ...r.nodes } })),
+    rounds: view.history.map((r) => ({ ...r, nodes: { ...r.nodes }, failures: { ...r.failures } })),
     failures: view.members.filter((m) => m.reason !== undefined).map((m) => ({ service: m.service, reason: m.reason ?? '' })),
   };
 }

@@ -190,6 +190,7 @@ function liveRunNode(repo: string, view: RunView, active: boolean, stopping: boo
       `Started ${isoTime(view.startedAt)}`,
       roundsLine(view.currentRound, view.rounds, view.history),
       view.image !== undefined ? `Image ${view.image.tag}` : undefined,
+      view.endpoints !== undefined ? `Control API ${view.endpoints.control}${view.endpoints.mlflow !== undefined ? `, MLflow ${view.endpoints.mlflow}` : ''}` : undefined,
     ]),
     icon: { id: 'sync~spin' },
     contextValue: 'flops.run.active',
@@ -283,7 +284,21 @@ function metricsText(history: readonly RoundMetrics[], both: boolean, words = fa
 
 function roundsLine(reached: number, rounds: number, history: readonly RoundMetrics[]): string {
   const metrics = metricsText(history, true, true);
-  return `Round ${reached} of ${rounds}${metrics !== '' ? `; last ${metrics}` : ''}`;
+  return `Round ${reached} of ${rounds}${metrics !== '' ? `; last ${metrics}` : ''}${replyFailuresText(history)}`;
+}
+
+/** "; learner replies failed in round 2 (1 of 2 train), round 3 (1 of 2 evaluate)", or "" when none did. */
+export function replyFailuresText(history: readonly RoundMetrics[]): string {
+  const parts = history
+    .filter((r) => r.failures.train > 0 || r.failures.evaluate > 0)
+    .map((r) => {
+      const phases = [
+        r.failures.train > 0 ? `${r.failures.train} of ${r.failures.train + r.nodes.train} train` : undefined,
+        r.failures.evaluate > 0 ? `${r.failures.evaluate} of ${r.failures.evaluate + r.nodes.evaluate} evaluate` : undefined,
+      ].filter((p) => p !== undefined);
+      return `round ${r.round} (${phases.join(', ')})`;
+    });
+  return parts.length > 0 ? `; learner replies failed in ${parts.join(', ')}` : '';
 }
 
 const roleLabels: Record<MemberRole, string> = { aggregator: 'aggregator', learner: 'learner', starter: 'starter (flwr run)', mlflow: 'MLflow tracking' };

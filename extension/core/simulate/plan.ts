@@ -28,6 +28,20 @@ export interface SimulationRequest {
   /** Overrides: learner count and rounds. */
   readonly learners?: number;
   readonly rounds?: number;
+  /**
+   * Free host ports (on 127.0.0.1) picked for this run: the aggregator's Control API (for `flwr ls`
+   * and the like) and MLflow's UI when flops.json sets no `simulation.mlflow.port`. Never fixed, so two
+   * runs, or a run next to the user's own SuperLink or MLflow, do not collide.
+   */
+  readonly hostPorts: { readonly control: number; readonly mlflow: number };
+}
+
+/** Where a run can be reached from this machine. */
+export interface RunEndpoints {
+  /** The aggregator's Flower Control API, `127.0.0.1:<port>`. */
+  readonly control: string;
+  /** The MLflow UI the run started, `http://127.0.0.1:<port>`. */
+  readonly mlflow?: string;
 }
 
 export interface PlannedMember {
@@ -53,7 +67,11 @@ export interface SimulationPlan {
   readonly strategy: string;
   /** Labels on every object of this run (for watching and removal). */
   readonly runLabels: Readonly<Record<string, string>>;
+  readonly endpoints: RunEndpoints;
 }
+
+/** The SuperLink's Control API port inside the network (Flower's default; `flwr run` connects to it). */
+export const controlApiPort = 9093;
 
 export const labelKeys = {
   run: 'flops.run',
@@ -61,6 +79,8 @@ export const labelKeys = {
   owner: 'flops.owner',
   role: 'flops.role',
   learner: 'flops.learner',
+  /** The host address a member publishes (`127.0.0.1:<port>`), for `flops sim status`. */
+  endpoint: 'flops.endpoint',
   composeProject: 'com.docker.compose.project',
   composeService: 'com.docker.compose.service',
 } as const;
@@ -85,7 +105,7 @@ export function planSimulation(request: SimulationRequest): SimulationPlan {
   const runLabels = { [labelKeys.run]: runId, [labelKeys.repo]: request.repoKey, [labelKeys.composeProject]: project };
   const image = request.imageTag;
 
-  const member = (service: string, role: MemberRole, spec: Omit<ContainerSpec, 'name' | 'labels' | 'network' | 'aliases'>, extra: { learner?: number; profile?: string } = {}): PlannedMember => ({
+  const member = (service: string, role: MemberRole, spec: Omit<ContainerSpec, 'name' | 'labels' | 'network' | 'aliases'>, extra: { learner?: number; profile?: string; endpoint?: string } = {}): PlannedMember => ({
     service,
     role,
     ...extra,
@@ -98,6 +118,7 @@ export function planSimulation(request: SimulationRequest): SimulationPlan {
         [labelKeys.owner]: request.owner,
         [labelKeys.role]: role,
         ...(extra.learner !== undefined ? { [labelKeys.learner]: String(extra.learner) } : {}),
+        ...(extra.endpoint !== undefined ? { [labelKeys.endpoint]: extra.endpoint } : {}),
         [labelKeys.composeService]: service,
         'com.docker.compose.container-number': '1',
         'com.docker.compose.oneoff': 'False',
@@ -109,24 +130,38 @@ export function planSimulation(request: SimulationRequest): SimulationPlan {
 
   const members: PlannedMember[] = [];
   const { mlflow } = config.simulation;
-  if (mlflow.enabled && mlflow.tracking_uri === undefined) {
+  const startsMlflow = mlflow.enabled && mlflow.tracking_uri === undefined;
+  const mlflowPort = mlflow.port ?? request.hostPorts.mlflow;
+  const endpoints: RunEndpoints = { control: `127.0.0.1:${request.hostPorts.control}`, ...(startsMlflow ? { mlflow: `http://127.0.0.1:${mlflowPort}` } : {}) };
+  if (startsMlflow) {
     members.push(
-      member('mlflow', 'mlflow', {
-        image: mlflow.image,
-        cmd: ['mlflow', 'server', '--host', '0.0.0.0', '--port', '5000', '--backend-store-uri', 'sqlite:////tmp/mlflow.db'],
-        env: ['MLFLOW_SERVER_ALLOWED_HOSTS=mlflow:5000,localhost:*,127.0.0.1:*'],
-        ports: [{ container: 5000, host: mlflow.port }],
-      }),
+      member(
+        'mlflow',
+        'mlflow',
+        {
+          image: mlflow.image,
+          cmd: ['mlflow', 'server', '--host', '0.0.0.0', '--port', '5000', '--backend-store-uri', 'sqlite:////tmp/mlflow.db'],
+          env: ['MLFLOW_SERVER_ALLOWED_HOSTS=mlflow:5000,localhost:*,127.0.0.1:*'],
+          ports: [{ container: 5000, host: mlflowPort }],
+        },
+        { endpoint: endpoints.mlflow ?? '' },
+      ),
     );
   }
   members.push(
-    member('aggregator', 'aggregator', {
-      image,
-      cmd: [...aggregatorCommand],
-      env: [`FLOPS_RUN_ID=${runId}`],
-      volumes: [{ name: outputVolume, target: '/app/output' }],
-      stopSignal: 'SIGINT',
-    }),
+    member(
+      'aggregator',
+      'aggregator',
+      {
+        image,
+        cmd: [...aggregatorCommand],
+        env: [`FLOPS_RUN_ID=${runId}`],
+        volumes: [{ name: outputVolume, target: '/app/output' }],
+        ports: [{ container: controlApiPort, host: request.hostPorts.control }],
+        stopSignal: 'SIGINT',
+      },
+      { endpoint: endpoints.control },
+    ),
   );
   const resources = learnerResources(config, learners);
   for (let i = 1; i <= learners; i++) {
@@ -166,6 +201,7 @@ export function planSimulation(request: SimulationRequest): SimulationPlan {
     minAvailable: tc.min_available_clients,
     strategy: config.flower.strategy.name,
     runLabels,
+    endpoints,
   };
 }
 

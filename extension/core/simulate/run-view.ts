@@ -37,6 +37,8 @@ export interface RunView {
   /** Finished rounds in order, one entry per round (a repeated line replaces the earlier one). */
   readonly history: readonly RoundMetrics[];
   readonly waiting?: { readonly connected?: number; readonly required?: number };
+  /** The host addresses the run publishes (Control API, MLflow UI). */
+  readonly endpoints?: { readonly control: string; readonly mlflow?: string };
   readonly startedAt: number;
   readonly finishedAt?: number;
   readonly outcome?: RunOutcome;
@@ -61,6 +63,7 @@ export function reduceRun(view: RunView, event: RunEvent): RunView {
         learners: event.learners,
         rounds: event.rounds,
         strategy: event.strategy,
+        ...(event.endpoints !== undefined ? { endpoints: event.endpoints } : {}),
         startedAt: event.at,
         members: event.members.map((m) => ({ ...m, state: 'pending' as const })),
       };

@@ -145,6 +145,7 @@ export class SimulationSession {
         learners: plan.learners,
         rounds: plan.rounds,
         strategy: plan.strategy,
+        endpoints: plan.endpoints,
         members: plan.members.map((m) => ({
           service: m.service,
           role: m.role,
@@ -445,13 +446,29 @@ export class SimulationSession {
 
   private exitEnding(member: PlannedMember, exitCode: number, oomKilled: boolean): Ending {
     const view = this.current;
+    const failedRound = view.history.find((r) => r.nodes.train === 0);
+    if (member.role === 'starter' && exitCode === 0 && failedRound !== undefined) {
+      // Whatever the exit code says: a round without one train result is a failed run.
+      return { outcome: 'failed', message: `Round ${failedRound.round} failed: no learner returned a train result (${failedRound.failures.train} failed).${this.learnerErrors()}${this.learnerProblems()}` };
+    }
     if (member.role === 'starter' && exitCode === 0) {
       if (view.history.length >= view.rounds && view.rounds > 0) return { outcome: 'succeeded', message: `Finished ${view.rounds} rounds.` };
       return { outcome: 'failed', message: `The run ended after ${view.history.length} of ${view.rounds} rounds without an error; the aggregator printed no metrics line for the rest (see its log).` };
     }
     const reason = oomKilled ? 'it ran out of memory.' : (failureReason(this.logTail(member.service)) ?? failureReason(this.logTail('aggregator')) ?? (exitCode === 1 ? undefined : exitDescription(exitCode)));
     const what = member.role === 'starter' ? 'The run failed' : 'The aggregator stopped';
-    return { outcome: 'failed', message: `${what} (exit code ${exitCode})${reason !== undefined ? `: ${reason}` : '; see the aggregator log.'}${this.learnerProblems()}` };
+    const learnerErrors = failedRound !== undefined ? this.learnerErrors() : '';
+    return { outcome: 'failed', message: `${what} (exit code ${exitCode})${reason !== undefined ? `: ${reason}` : '; see the aggregator log.'}${learnerErrors}${this.learnerProblems()}` };
+  }
+
+  /** " Learner errors: learner-1: <exception (file, line)>; …." from the learners' logs, or "". */
+  private learnerErrors(): string {
+    const errors = this.current.members
+      .filter((m) => m.role === 'learner' && m.reason === undefined)
+      .map((m) => [m.service, failureReason(this.logTail(m.service))] as const)
+      .filter((entry): entry is readonly [string, string] => entry[1] !== undefined)
+      .map(([service, reason]) => `${service}: ${reason}`);
+    return errors.length > 0 ? ` Learner errors: ${errors.join('; ')}.` : '';
   }
 
   /** " Learner problems: learner-2: <reason>; …." for the learners that failed, or "" when none did. */

@@ -1,14 +1,15 @@
 #!/bin/sh
-# Installs the FAKE Flower runtime into the image's Python: the fake_flower package and the fake
-# `datasets` module, the console scripts Flower's images have, and pip metadata (dist-info) for
-# `flwr` and `datasets`, so that a generated image's `pip install --no-index -r requirements.txt`
-# finds both "already satisfied" and needs no network.
-# Usage: install.sh SOURCE_DIR FLWR_VERSION DATASETS_VERSION
+# Installs the FAKE Flower runtime into the image's Python: the fake_flower package, the console
+# scripts Flower's images have, and pip metadata (dist-info) for `flwr`, so that a generated image's
+# `pip install --no-index -r requirements.txt` finds it "already satisfied" and needs no network. The
+# real `datasets` is installed from the wheels in SOURCE_DIR/wheels (no index).
+# Usage: install.sh SOURCE_DIR FLWR_VERSION
 set -eu
-src=$1 flwr_version=$2 datasets_version=$3
+src=$1 flwr_version=$2
+PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --no-index --no-cache-dir --disable-pip-version-check --find-links "$src/wheels" "datasets<6" "pandas<3"
 site=$(python3 -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
 mkdir -p "$site"
-cp -r "$src/fake_flower" "$src/datasets" "$site/"
+cp -r "$src/fake_flower" "$site/"
 
 # dist-info: METADATA (name and version, no dependencies), INSTALLER, an empty RECORD.
 dist_info() {
@@ -19,7 +20,6 @@ dist_info() {
   : >"$dir/RECORD"
 }
 dist_info flwr "$flwr_version"
-dist_info datasets "$datasets_version"
 
 # Console scripts; exec, so that python is PID 1 in the container and gets the stop signal.
 launcher() {
@@ -30,5 +30,5 @@ launcher flower-superlink superlink
 launcher flower-supernode supernode
 launcher flwr flwr_cli
 
-python3 -m py_compile "$site"/fake_flower/*.py "$site"/datasets/*.py
-python3 -c 'import fake_flower, datasets, numpy; print("fake_flower", fake_flower.FLOWER_VERSION, "installed")'
+python3 -m py_compile "$site"/fake_flower/*.py
+python3 -c 'import fake_flower, datasets, numpy, sklearn; print("fake_flower", fake_flower.FLOWER_VERSION, "installed with datasets", datasets.__version__, "numpy", numpy.__version__)'

@@ -1,23 +1,23 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { type AddressInfo, createServer } from 'node:net';
 import path from 'node:path';
 import { projectFileSchema } from '../../../extension/core/config/project-file';
 import { renderRuntime } from '../../../extension/core/generate/render';
+import { testPython, testPythonMissing } from '../../python/python-env';
 import { fixturesDir, repoRoot } from '../repo-paths';
 import { skipWithReason } from '../skip-with-reason';
 
 /**
  * The generated Python, checked by Python: every template compiles, pyproject.toml parses, and the
- * Flower-free adapter and flops_utils shim run for real with Debian's numpy and scikit-learn against
- * the ready-sklearn fixture (two learners, fit/evaluate, FedAvg). Flower and HuggingFace `datasets`
- * cannot be installed here: the ServerApp/ClientApp are only compiled, and `datasets` is replaced by
- * a fake under test/fixtures/python that implements the few calls made on it.
+ * Flower-free adapter and flops_utils shim run for real against the ready-sklearn fixture (two
+ * learners, fit/evaluate, FedAvg) in the test venv (test/python/python-env.ts: real `datasets`,
+ * numpy, scikit-learn). Flower cannot be installed here: the ServerApp/ClientApp are only compiled.
  */
 
-const python = '/usr/bin/python3';
+const python = testPython() ?? '/usr/bin/python3';
 const pythonFixtures = path.join(repoRoot, 'test/fixtures/python');
 
 interface Run {
@@ -36,9 +36,9 @@ function run(args: readonly string[], cwd: string): Promise<Run> {
 
 /** Why this machine cannot run the test, or undefined when it can. */
 async function missingPrerequisite(): Promise<string | undefined> {
-  if (!existsSync(python)) return `${python} is not installed`;
-  const probe = await run(['-c', 'import numpy, sklearn'], repoRoot);
-  return probe.status === 0 ? undefined : `${python} lacks numpy or scikit-learn (apt-get install python3-numpy python3-sklearn): ${probe.stderr.trim().split('\n').pop() ?? ''}`;
+  if (testPython() === undefined) return testPythonMissing();
+  const probe = await run(['-c', 'import numpy, sklearn, datasets'], repoRoot);
+  return probe.status === 0 ? undefined : `the test Python cannot import numpy, sklearn and datasets: ${probe.stderr.trim().split('\n').pop() ?? ''}`;
 }
 
 interface Summary {
@@ -55,6 +55,7 @@ interface Summary {
   proximal_term: number;
   saved_roundtrip: boolean;
   metrics_line: string;
+  round_failures: (string | null)[];
   example_total: Record<string, number>;
   example_total_none: null;
   fedprox_arguments: Record<string, number>;
@@ -78,7 +79,7 @@ interface RoundSummary {
   aggregate_changed_model: boolean;
 }
 
-describe('generated Python runtime (run by /usr/bin/python3)', function () {
+describe('generated Python runtime (run in the test venv, real datasets)', function () {
   let work: string;
   let appDir: string;
   let summary: Summary | undefined;
@@ -87,7 +88,7 @@ describe('generated Python runtime (run by /usr/bin/python3)', function () {
   before(async function () {
     prerequisite = await missingPrerequisite();
     if (prerequisite !== undefined && process.env['FLOPS_TEST_STRICT'] === '1') {
-      throw new Error(`FLOPS_TEST_STRICT=1 and ${prerequisite}; CI installs python3-numpy and python3-sklearn`);
+      throw new Error(`FLOPS_TEST_STRICT=1 and ${prerequisite}`);
     }
     work = mkdtempSync(path.join(tmpdir(), 'flops-runtime-'));
     appDir = path.join(work, 'app');
@@ -161,13 +162,13 @@ describe('generated Python runtime (run by /usr/bin/python3)', function () {
     assert.equal(toml.tool.flwr.federations['default'], 'flops');
   });
 
-  it('runs the adapter and the shim with scikit-learn: two learners, fit/evaluate, FedAvg', async function () {
+  it('runs the adapter and the shim with scikit-learn and real datasets: two learners, fit/evaluate, FedAvg', async function () {
     requirePython(this);
     const repo = path.join(work, 'repo');
     cpSync(path.join(fixturesDir, 'ready-sklearn'), repo, { recursive: true });
     const data = path.join(work, 'run');
     mkdirSync(data);
-    const result = await run([path.join(pythonFixtures, 'runtime_roundtrip.py'), appDir, repo, path.join(pythonFixtures, 'fake-datasets'), data], data);
+    const result = await run([path.join(pythonFixtures, 'runtime_roundtrip.py'), appDir, repo, data], data);
     assert.equal(result.status, 0, `${result.stderr}\n${result.stdout}`);
     summary = JSON.parse(result.stdout.trim().split('\n').pop() ?? '') as Summary;
     const s = summary;
@@ -263,7 +264,7 @@ describe('generated Python runtime (run by /usr/bin/python3)', function () {
     const s = summary;
     assert.ok(s.metrics_line.endsWith('\n') && !s.metrics_line.slice(0, -1).includes('\n'));
     const line = JSON.parse(s.metrics_line) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(line), ['flops', 'v', 'run_id', 'round', 'rounds', 'strategy', 'time_ms', 'train', 'evaluate', 'nodes']);
+    assert.deepEqual(Object.keys(line), ['flops', 'v', 'run_id', 'round', 'rounds', 'strategy', 'time_ms', 'train', 'evaluate', 'nodes', 'failures']);
     assert.equal(line['flops'], 'round');
     assert.equal(line['v'], 1);
     assert.equal(line['run_id'], '12345678901234567890');
@@ -276,6 +277,14 @@ describe('generated Python runtime (run by /usr/bin/python3)', function () {
     assert.deepEqual(documented, Object.keys(line));
     assert.deepEqual(line['evaluate'], { loss: null, accuracy: 0.75, 'num-examples': 48 });
     assert.deepEqual(line['nodes'], { train: 2, evaluate: 2 });
+    assert.deepEqual(line['failures'], { train: 0, evaluate: 1 });
+    // A round fails only when no train reply came back without error; the message keeps the distinct errors.
+    assert.deepEqual(s.round_failures, [
+      null,
+      "Round 2: no learner returned a train result (3 failed: node 7: <class 'AttributeError'>:<'x'>; node 8: <class 'AttributeError'>:<'x'>; node 9: other)",
+      'Round 3: no learner replied to the train messages',
+      'Round 4: no learner returned a train result (5 failed: node 0: e0; node 1: e1; node 2: e2; and 2 other errors)',
+    ]);
     assert.deepEqual(s.example_total, { loss: 0.5, 'num-examples': 7 });
     assert.equal(s.example_total_none, null);
     assert.deepEqual(s.fedprox_arguments, { min_train_nodes: 2, proximal_mu: 0.1 });

@@ -9,7 +9,9 @@ import { datasetColumns } from './dataset-columns';
 import { dataTags } from './data-tags';
 import { evaluateReturnShape } from './evaluate-return-shape';
 import { fitReturnType } from './fit-return-type';
+import { fedproxUnused } from './fedprox-unused';
 import { flavorMismatch } from './flavor-mismatch';
+import { flowerPinConflict } from './flower-pin-conflict';
 import { initLoadsData } from './init-loads-data';
 import { initRequiresArgs } from './init-requires-args';
 import { loadDatasetUnused } from './load-dataset-unused';
@@ -50,11 +52,13 @@ export const allRules: readonly Rule[] = [
   reservedFile,
   shadowedModule,
   flavorMismatch,
+  fedproxUnused,
   unsupportedFlavor,
   repoUrl,
   dataTags,
   parametersReturnType,
   condaPinConflict,
+  flowerPinConflict,
   datasetColumns,
   projectConfig,
   unpushedChanges,

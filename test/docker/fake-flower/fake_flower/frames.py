@@ -36,6 +36,21 @@ def recv_frame(sock: socket.socket) -> Tuple[dict, bytes]:
     return header, _recv_exactly(sock, payload_size)
 
 
+def write_frame(stream, header: dict, payload: bytes = b"") -> None:
+    """One frame to a binary file (the fake ClientApp's message and reply files)."""
+    data = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    stream.write(_PREFIX.pack(len(data), len(payload)) + data + payload)
+
+
+def read_frame(stream) -> Tuple[dict, bytes]:
+    header_size, payload_size = _PREFIX.unpack(stream.read(_PREFIX.size))
+    header = json.loads(stream.read(header_size).decode("utf-8"))
+    payload = stream.read(payload_size)
+    if len(payload) != payload_size:
+        raise ValueError("truncated frame")
+    return header, payload
+
+
 def _recv_exactly(sock: socket.socket, size: int) -> bytes:
     chunks, left = [], size
     while left > 0:

@@ -106,24 +106,32 @@ def _run(run_id: str, run_config: Dict, fleet: Fleet, out: RunLog) -> None:
         out.log("INFO", f"configure_train: Sampled {len(nodes)} nodes (out of {len(fleet.node_ids())})")
         replies = fleet.send_and_receive(nodes, "train", run_id, run_config, config, parameters, timeout)
         trained = _successes(replies, "train", out)
-        if not trained:
-            raise RunFailed(f"Round {server_round}: no learner returned a train result ({len(replies)} failures); the run cannot go on.")
+        train_errors = [f"node {r.node_id}: {r.error or 'train reply without parameters'}" for r in replies if r not in trained]
+        failure = adapter.round_failure(server_round, len(trained), train_errors)
+        if failure is not None:  # as server_app.py: the round's line, then the run fails
+            line = metrics_line.round_line(run_id, server_round, rounds, name, None, None, 0, 0, train_failures=len(train_errors))
+            metrics_line.emit(line, stream=out)
+            raise RunFailed(failure)
         results = [(r.arrays, adapter.example_count(r.metrics.get("num-examples"), "num-examples")) for r in trained]
         parameters = adapter.fedavg(results)
         aggregator.update(parameters)
         train_metrics = adapter.weighted_average([r.metrics for r in trained])
         out.log("INFO", f"\t└──> Aggregated MetricRecord: {train_metrics}")
 
-        evaluate_metrics, evaluated = None, []
+        evaluate_metrics, evaluated, evaluate_failures = None, [], 0
         if fraction_evaluate > 0:  # Flower's FedAvg skips evaluation at fraction 0
             nodes = _sample(fleet, fraction_evaluate, min_evaluate, min_available, out)
             out.log("INFO", f"configure_evaluate: Sampled {len(nodes)} nodes (out of {len(fleet.node_ids())})")
             replies = fleet.send_and_receive(nodes, "evaluate", run_id, run_config, config, parameters, timeout)
             evaluated = _successes(replies, "evaluate", out)
+            evaluate_failures = len(replies) - len(evaluated)
             if evaluated:
                 evaluate_metrics = adapter.weighted_average([r.metrics for r in evaluated])
                 out.log("INFO", f"\t└──> Aggregated MetricRecord: {evaluate_metrics}")
-        line = metrics_line.round_line(run_id, server_round, rounds, name, train_metrics, evaluate_metrics, len(trained), len(evaluated))
+        line = metrics_line.round_line(
+            run_id, server_round, rounds, name, train_metrics, evaluate_metrics, len(trained), len(evaluated),
+            train_failures=len(train_errors), evaluate_failures=evaluate_failures,
+        )
         metrics_line.emit(line, stream=out)
 
     out.log("INFO", "")

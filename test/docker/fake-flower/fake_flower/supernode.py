@@ -1,53 +1,47 @@
 """FAKE ``flower-supernode --insecure --superlink HOST:PORT --node-config "k=v ..."``.
 
 Connects to the SuperLink's fleet listener (retrying every second until it accepts, as Flower's
-SuperNode retries), registers with its node config and answers ``train``/``evaluate`` messages with
-the generated adapter: ``adapter.learner_for(node_config, run_config).train(...)`` / ``.evaluate(...)``,
-i.e. the user's real ``ModelManager``. When that raises, the traceback goes to stderr (as Flower's
-ClientApp prints it) and the reply carries the error; the process keeps serving. A lost connection
+SuperNode retries), registers with its node config and answers each ``train``/``evaluate`` message in
+a fresh ClientApp process (``fake_flower.clientapp``, as Flower's default ``--isolation subprocess``
+does), which runs the generated ``learner_host.RemoteLearner``, i.e. the user's real ``ModelManager``
+in its learner host. When that raises, the traceback goes to stderr (as Flower's ClientApp prints it)
+and the reply carries the error; the SuperNode keeps serving. A lost connection
 is retried. ``FAKE_FLOWER_ROUND_DELAY`` (seconds) sleeps inside every train, so that tests can stop
 or pause a learner mid-round.
 """
 
 import argparse
-import importlib
 import os
 import signal
 import socket
+import subprocess
 import sys
+import tempfile
 import threading
 import time
-import traceback
 from typing import List, Optional, Tuple
 
 from fake_flower import FLOWER_VERSION, console
 from fake_flower.fleet import PING_SECONDS
-from fake_flower.frames import decode_arrays, encode_arrays, recv_frame, send_frame
+from fake_flower.frames import read_frame, recv_frame, send_frame, write_frame
 from fake_flower.run_config import parse_address, parse_pairs
 
 RETRY_SECONDS = 1.0
 
 
 def handle(header: dict, payload: bytes, node_config: dict) -> Tuple[dict, bytes]:
-    """One train or evaluate message through the generated adapter: the reply frame."""
+    """One train or evaluate message in a fresh ClientApp process (``fake_flower.clientapp``), as
+    Flower's subprocess isolation runs it: the reply frame."""
     reply = {"type": "reply", "msg_id": header.get("msg_id")}
-    try:
-        adapter = importlib.import_module("flops_app.adapter")
-        learner = adapter.learner_for(node_config, header.get("run_config") or {})
-        parameters = decode_arrays(payload)
-        if header["type"] == "train":
-            delay = float(os.environ.get("FAKE_FLOWER_ROUND_DELAY", "0") or 0)
-            if delay > 0:
-                time.sleep(delay)
-            updated, metrics = learner.train(parameters, header.get("config") or {})
-            return {**reply, "metrics": metrics}, encode_arrays(updated)
-        if header["type"] == "evaluate":
-            return {**reply, "metrics": learner.evaluate(parameters, header.get("config") or {})}, b""
-        return {**reply, "error": f"the fake SuperNode cannot handle {header['type']!r} messages"}, b""
-    except Exception as error:
-        console.log("ERROR", "ClientApp raised an exception")
-        console.log_raw(traceback.format_exc(), error=True)
-        return {**reply, "error": f"ClientApp raised {type(error).__name__}: {error}"}, b""
+    with tempfile.TemporaryDirectory(prefix="fake-clientapp-") as scratch:
+        message_file, reply_file = os.path.join(scratch, "message"), os.path.join(scratch, "reply")
+        with open(message_file, "wb") as handle:
+            write_frame(handle, {**header, "node_config": node_config}, payload)
+        process = subprocess.run([sys.executable, "-m", "fake_flower.clientapp", message_file, reply_file], stdin=subprocess.DEVNULL, check=False)
+        if process.returncode != 0 or not os.path.exists(reply_file):
+            return {**reply, "error": f"ClientApp process exited with code {process.returncode}"}, b""
+        with open(reply_file, "rb") as handle:
+            return read_frame(handle)
 
 
 def session(sock: socket.socket, node_config: dict) -> None:

@@ -15,7 +15,17 @@ describe('simulate: log lines to events', () => {
       assert.equal(result.metrics.round, 2);
       assert.equal(result.metrics.evaluate?.['accuracy'], 0.9);
       assert.deepEqual(result.metrics.nodes, { train: 2, evaluate: 2 });
+      assert.deepEqual(result.metrics.failures, { train: 0, evaluate: 0 }, 'a line without "failures" (an older app) reads as none');
     }
+  });
+
+  it('reads the failed replies of a round', () => {
+    const failed = line.replace('"nodes":{"train":2,"evaluate":2}}', '"nodes":{"train":0,"evaluate":0},"failures":{"train":2,"evaluate":0}}').replace(/"train":\{[^}]*\}/, '"train":null');
+    const result = parseMetricsLine(failed);
+    assert.equal(result.kind, 'metrics');
+    if (result.kind !== 'metrics') return;
+    assert.deepEqual([result.metrics.nodes, result.metrics.failures, result.metrics.train], [{ train: 0, evaluate: 0 }, { train: 2, evaluate: 0 }, null]);
+    assert.equal(parseMetricsLine(failed.replace('"failures":{"train":2', '"failures":{"train":-1')).kind, 'none');
   });
 
   it('reports another format version instead of misreading it, and ignores everything else', () => {
@@ -36,6 +46,9 @@ describe('simulate: log lines to events', () => {
     const tail = ['noise', 'Traceback (most recent call last):', '  File "/app/data_manager.py", line 12, in __init__', '    import pandas', "ModuleNotFoundError: No module named 'pandas'", ''];
     assert.equal(failureReason(tail), `ModuleNotFoundError: No module named 'pandas' (File "/app/data_manager.py", line 12, in __init__)`);
     assert.equal(failureReason(['starting', 'killed by the kernel']), 'killed by the kernel');
+    // The learner host's re-raise carries the user's exception and location already: no second location.
+    const relayed = ['Traceback (most recent call last):', '  File "/app/flops_app/learner_host.py", line 131, in _call', 'flops_app.learner_host.LearnerError: ZeroDivisionError: division by zero (model_manager.py, line 40)'];
+    assert.equal(failureReason(relayed), 'ZeroDivisionError: division by zero (model_manager.py, line 40)');
     assert.equal(failureReason([]), undefined);
     assert.equal(failureReason(['INFO :      Received: train message 1a2b (run 7)']), undefined, 'Flower chatter explains nothing');
     assert.equal(exitDescription(137), 'killed (exit code 137, SIGKILL)');
@@ -59,7 +72,7 @@ describe('simulate: run view and history', () => {
       { service: 'run', role: 'starter' },
     ],
   };
-  const metrics = (round: number, accuracy: number): RunEvent => ({ type: 'roundFinished', at: round, metrics: { round, rounds: 3, strategy: 'FedAvg', train: null, evaluate: { loss: 1 / round, accuracy }, nodes: { train: 2, evaluate: 2 }, timeMs: round } });
+  const metrics = (round: number, accuracy: number): RunEvent => ({ type: 'roundFinished', at: round, metrics: { round, rounds: 3, strategy: 'FedAvg', train: null, evaluate: { loss: 1 / round, accuracy }, nodes: { train: 2, evaluate: 2 }, failures: { train: 0, evaluate: 0 }, timeMs: round } });
 
   it('folds the phases into a one-line summary', () => {
     let view = reduceRun(emptyRunView('r', 0), planned);

@@ -20,6 +20,7 @@ function plan(project: unknown = two, overrides: { learners?: number; rounds?: n
     repoPath: '/work/mnist-sklearn',
     owner: '42@host',
     imageTag: 'flops-mnist-sklearn:0123456789abcdef',
+    hostPorts: { control: 39093, mlflow: 35000 },
     ...overrides,
   });
 }

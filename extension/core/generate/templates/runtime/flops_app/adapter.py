@@ -152,6 +152,22 @@ def learner_for(node_config: Dict, run_config: Dict) -> Learner:
     return _learners[key]
 
 
+class RoundFailed(RuntimeError):
+    """A round in which no learner returned a train result: the run cannot go on, and fails."""
+
+
+def round_failure(server_round: int, successes: int, errors: Sequence[str]) -> Optional[str]:
+    """Why a round failed, or None: a round fails when no learner replied to its train messages
+    without an error. The message carries the learners' distinct errors (the first three)."""
+    if successes > 0:
+        return None
+    if not errors:
+        return f"Round {server_round}: no learner replied to the train messages"
+    distinct = list(dict.fromkeys(str(e) for e in errors))
+    shown = "; ".join(distinct[:3]) + (f"; and {len(distinct) - 3} other errors" if len(distinct) > 3 else "")
+    return f"Round {server_round}: no learner returned a train result ({len(errors)} failed: {shown})"
+
+
 def fedavg(results: Sequence[Tuple[Sequence[np.ndarray], int]]) -> List[np.ndarray]:
     """Example-weighted average of the learners' parameters (what FedAvg computes)."""
     if not results:

@@ -5,7 +5,9 @@ the aggregator's log. Keys, in this order:
 
 ``flops`` ("round"), ``v`` (1), ``run_id`` (string), ``round``, ``rounds``, ``strategy``,
 ``time_ms`` (epoch milliseconds), ``train`` and ``evaluate`` (aggregated metrics or null),
-``nodes`` (``{"train": replies, "evaluate": replies}``). Non-finite numbers are written as null.
+``nodes`` (``{"train": replies, "evaluate": replies}``: replies without error), ``failures``
+(``{"train": n, "evaluate": n}``: replies with an error, or none for a sampled learner). A round with
+``nodes.train`` 0 is a failed round. Non-finite numbers are written as null.
 """
 
 import json
@@ -56,6 +58,8 @@ def round_line(
     train_nodes: int,
     evaluate_nodes: int,
     time_ms: Optional[int] = None,
+    train_failures: int = 0,
+    evaluate_failures: int = 0,
 ) -> str:
     record = {
         "flops": "round",
@@ -68,6 +72,7 @@ def round_line(
         "train": _clean(train),
         "evaluate": _clean(evaluate),
         "nodes": {"train": int(train_nodes), "evaluate": int(evaluate_nodes)},
+        "failures": {"train": int(train_failures), "evaluate": int(evaluate_failures)},
     }
     return json.dumps(record, separators=(",", ":"), allow_nan=False)
 

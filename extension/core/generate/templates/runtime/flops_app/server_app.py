@@ -31,15 +31,25 @@ def _reply_metrics(replies):
     return found
 
 
+def _reply_errors(replies):
+    """Each failed reply's error, as Flower words it (the ClientApp's exception for a raised one)."""
+    return [f"node {reply.metadata.src_node_id}: {reply.error.reason}" for reply in replies if reply.has_error()]
+
+
 def _round_logging(base, aggregator, run_id, rounds, name, tracker):
     """The strategy, with hooks that hand each aggregate to the aggregator's ModelManager and print
     one metrics line per round. ``Strategy.start`` calls ``aggregate_evaluate`` every round, with no
-    replies when learners do not evaluate (fraction-evaluate 0), so the line is printed there."""
+    replies when learners do not evaluate (fraction-evaluate 0), so the line is printed there.
+    A round without one train result prints its line and fails the run (``adapter.RoundFailed``):
+    Flower's strategy would go on with the previous model and report the run as completed."""
     pending = {}
 
-    def flush(server_round, evaluate, evaluate_nodes):
-        train, train_nodes = pending.pop(server_round, (None, 0))
-        line = metrics_line.round_line(run_id, server_round, rounds, name, train, evaluate, train_nodes, evaluate_nodes)
+    def flush(server_round, evaluate, evaluate_nodes, evaluate_failures=0):
+        train, train_nodes, train_failures = pending.pop(server_round, (None, 0, 0))
+        line = metrics_line.round_line(
+            run_id, server_round, rounds, name, train, evaluate, train_nodes, evaluate_nodes,
+            train_failures=train_failures, evaluate_failures=evaluate_failures,
+        )
         metrics_line.emit(line)
         if tracker is not None:
             tracker.log_metrics(server_round, train, "train_")
@@ -52,14 +62,19 @@ def _round_logging(base, aggregator, run_id, rounds, name, tracker):
             if arrays is not None:
                 aggregator.update(arrays.to_numpy_ndarrays())
             received = _reply_metrics(replies)
-            pending[server_round] = (metrics_line.with_example_count(_as_dict(metrics), received), len(received))
+            errors = _reply_errors(replies)
+            pending[server_round] = (metrics_line.with_example_count(_as_dict(metrics), received), len(received), len(errors))
+            failure = adapter.round_failure(server_round, len(received), errors)
+            if failure is not None:
+                flush(server_round, None, 0)
+                raise adapter.RoundFailed(failure)
             return arrays, metrics
 
         def aggregate_evaluate(self, server_round, replies):
             replies = list(replies)
             metrics = super().aggregate_evaluate(server_round, replies)
             received = _reply_metrics(replies)
-            flush(server_round, metrics_line.with_example_count(_as_dict(metrics), received), len(received))
+            flush(server_round, metrics_line.with_example_count(_as_dict(metrics), received), len(received), len(_reply_errors(replies)))
             return metrics
 
     return RoundLogging, pending, flush
@@ -100,7 +115,8 @@ def main(grid: Grid, context: Context) -> None:
     if tracker is not None:
         tracker.finish("FINISHED")
     output_dir = str(run_config.get("output-dir", "output"))
-    if result.arrays is not None and output_dir:
+    # Flower's Result starts with an empty ArrayRecord: only a run that aggregated something saves.
+    if result.arrays is not None and len(result.arrays) > 0 and output_dir:
         path = os.path.join(output_dir, f"final-parameters-{context.run_id}.npz")
         try:
             adapter.save_parameters(path, result.arrays.to_numpy_ndarrays())

@@ -27,6 +27,7 @@ class DataSettings:
     seed: int = 42
     alpha: float = 0.5
     label_column: str = "label"
+    max_rows: int = 0  # 0: the whole partition; flops_app.check caps it for a quick smoke run
 
 
 _configured: Optional[DataSettings] = None

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import type { Finding } from '../lint/finding';
+import { simulationLearners } from '../config/project-file';
+import { runConfig, type RuntimeInput } from '../generate/render';
+
+/**
+ * The learner smoke run (`flops check`, "FLOps: Check Learner Locally"): what flops_app/check.py
+ * prints, read back, and the run config it gets. Pure; io/learner-check.ts runs the Python.
+ */
+
+export const checkSteps = ['aggregator', 'set_model_data', 'fit_model', 'evaluate_model', 'aggregate'] as const;
+export type CheckStepName = (typeof checkSteps)[number];
+
+const stepSchema = z.object({
+  step: z.enum(checkSteps),
+  ok: z.boolean(),
+  seconds: z.number(),
+  examples: z.number().optional(),
+  metrics: z.record(z.string(), z.number().nullable()).optional(),
+  error: z.string().optional(),
+  message: z.string().optional(),
+  file: z.string().nullable().optional(),
+  line: z.number().nullable().optional(),
+  traceback: z.string().optional(),
+});
+
+export type CheckStep = z.infer<typeof stepSchema>;
+
+export interface CheckFailure {
+  readonly step: CheckStepName;
+  readonly error: string;
+  readonly message: string;
+  /** The repository file (relative, `/`) and 1-based line of the innermost frame in the user's code. */
+  readonly file?: string;
+  readonly line?: number;
+  readonly traceback: string;
+}
+
+export type CheckResult =
+  | { readonly kind: 'passed'; readonly steps: readonly CheckStep[]; readonly seconds: number }
+  | { readonly kind: 'failed'; readonly steps: readonly CheckStep[]; readonly failure: CheckFailure }
+  /** The Python ended without saying why (no interpreter, killed, timed out, unreadable output). */
+  | { readonly kind: 'broken'; readonly steps: readonly CheckStep[]; readonly message: string };
+
+/** What the use case gives back: lint refused, the project cannot be rendered, or the check's result. */
+export type LearnerCheckOutcome = { readonly kind: 'lintErrors'; readonly errors: readonly Finding[] } | { readonly kind: 'invalid'; readonly message: string } | CheckResult;
+
+/** The run config the check's learner uses: the generated app's own, with the simulation's partition count. */
+export function checkRunConfig(input: RuntimeInput): Record<string, string | number | boolean> {
+  const values: Record<string, string | number | boolean> = {};
+  for (const [key, value] of runConfig(input)) values[key] = typeof value === 'object' ? value.float : value;
+  values['num-partitions'] = simulationLearners(input.config);
+  return values;
+}
+
+/** The step lines of check.py's stdout (other lines, e.g. the user's prints, are skipped). */
+export function parseCheckOutput(stdout: string): CheckStep[] {
+  const steps: CheckStep[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{"step"')) continue;
+    try {
+      const parsed = stepSchema.safeParse(JSON.parse(line));
+      if (parsed.success) steps.push(parsed.data);
+    } catch {
+      // a user's print that happens to start like a step line: not ours
+    }
+  }
+  return steps;
+}
+
+export function checkResult(steps: readonly CheckStep[], exit: { code: number | null; signal?: string; timedOut: boolean; timeoutSeconds: number; stderrTail: string }): CheckResult {
+  const failed = steps.find((s) => !s.ok);
+  if (failed !== undefined) {
+    return {
+      kind: 'failed',
+      steps,
+      failure: {
+        step: failed.step,
+        error: failed.error ?? 'Error',
+        message: failed.message ?? '',
+        ...(typeof failed.file === 'string' ? { file: failed.file } : {}),
+        ...(typeof failed.line === 'number' ? { line: failed.line } : {}),
+        traceback: failed.traceback ?? '',
+      },
+    };
+  }
+  const next = checkSteps[steps.length];
+  if (exit.timedOut) return { kind: 'broken', steps, message: `The check did not finish within ${exit.timeoutSeconds} s${next !== undefined ? ` (it was in ${next})` : ''}. A learner that needs longer for a 256-row partition is worth a look; raise the limit with --timeout.` };
+  if (steps.length === checkSteps.length && exit.code === 0) return { kind: 'passed', steps, seconds: steps.reduce((sum, s) => sum + s.seconds, 0) };
+  const tail = exit.stderrTail.trim().split('\n').slice(-6).join('\n');
+  return { kind: 'broken', steps, message: `The Python process ended ${exit.signal !== undefined ? `by ${exit.signal}` : `with exit code ${String(exit.code)}`}${next !== undefined ? ` during ${next}` : ''} without a result${tail !== '' ? `:\n${tail}` : '.'}` };
+}
+
+/** One line per step, as the CLI prints them. */
+export function describeStep(step: CheckStep): string {
+  if (!step.ok) return `✗ ${step.step}: ${step.error ?? 'Error'}: ${step.message ?? ''}${step.file ? ` (${step.file}:${String(step.line ?? '?')})` : ''}`;
+  const extra = step.examples !== undefined ? `, ${step.examples} examples` : step.metrics !== undefined ? `, ${Object.entries(step.metrics).map(([k, v]) => `${k} ${v === null ? 'null' : Number(v.toPrecision(4))}`).join(', ')}` : '';
+  return `✓ ${step.step} (${step.seconds.toFixed(2)} s${extra})`;
+}

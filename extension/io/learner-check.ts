@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FlError } from '../core/errors';
+import type { PythonAnalyzer } from '../core/ports';
+import { checkResult, checkRunConfig, parseCheckOutput, type CheckResult, type CheckStep, type LearnerCheckOutcome } from '../core/simulate/learner-check';
+import { prepareGeneration } from './prepare-generation';
+
+/**
+ * The learner smoke run use case: lint (refusing on errors unless forced), render the generated app
+ * in memory, write only its Python packages to a temporary folder (the repository's .flops is not
+ * touched), and run `python -m flops_app.check` from the repository root in the given interpreter,
+ * which must have the repository's dependencies and `datasets`. Killed (process group) at the time
+ * limit or on abort; the temporary folder is always removed.
+ */
+
+export interface LearnerCheckOptions {
+  readonly python: string;
+  readonly timeoutSeconds: number;
+  readonly force?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onStep?: (step: CheckStep) => void;
+}
+
+export async function checkLearner(dir: string, analyzer: PythonAnalyzer, options: LearnerCheckOptions): Promise<LearnerCheckOutcome> {
+  const prepared = await prepareGeneration(dir, analyzer, { ...(options.force !== undefined ? { force: options.force } : {}), ...(options.signal !== undefined ? { signal: options.signal } : {}) });
+  if (prepared.kind !== 'planned') return prepared;
+  const runConfig = checkRunConfig({ config: prepared.config, flavor: prepared.flavor, repoName: path.basename(dir), dependencies: { source: 'requirements.txt', requirements: [], skipped: [] } });
+  const scratch = await mkdtemp(path.join(tmpdir(), 'flops-check-'));
+  try {
+    for (const file of prepared.files) {
+      if (!file.path.startsWith('flops_app/') && !file.path.startsWith('flops_utils/')) continue;
+      await mkdir(path.dirname(path.join(scratch, file.path)), { recursive: true });
+      await writeFile(path.join(scratch, file.path), file.content);
+    }
+    return await runCheck(path.resolve(dir), scratch, runConfig, options);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+function runCheck(dir: string, app: string, runConfig: Record<string, unknown>, options: LearnerCheckOptions): Promise<CheckResult> {
+  return new Promise((resolve, reject) => {
+    options.signal?.throwIfAborted();
+    const env = { ...process.env, PYTHONPATH: [app, dir, process.env['PYTHONPATH']].filter((p) => p !== undefined && p !== '').join(path.delimiter), PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' };
+    const child = spawn(options.python, ['-m', 'flops_app.check', JSON.stringify(runConfig)], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    let seen = 0;
+    const kill = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, options.timeoutSeconds * 1000);
+    const onAbort = (): void => kill();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const steps = parseCheckOutput(stdout);
+      for (const step of steps.slice(seen)) options.onStep?.(step);
+      seen = steps.length;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-16_384);
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      reject(new FlError('invalidInput', error.code === 'ENOENT' ? `The Python interpreter "${options.python}" was not found. Pass --python PATH (or set flops.check.python) to an interpreter that has the repository's dependencies and datasets.` : `Could not start ${options.python}: ${error.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      if (options.signal?.aborted === true) {
+        reject(new FlError('cancelled', 'Cancelled.'));
+        return;
+      }
+      resolve(checkResult(parseCheckOutput(stdout), { code, ...(signal !== null ? { signal } : {}), timedOut, timeoutSeconds: options.timeoutSeconds, stderrTail: stderr }));
+    });
+  });
+}

@@ -21,6 +21,7 @@ import { CleanupStack } from './cleanup-stack';
 import { copyWorkspace } from './copy-workspace';
 import { chromiumPath, driveWorkbench } from './drive-workbench';
 import { ensureCodeServer } from './ensure-code-server';
+import { testPython } from '../python/python-env';
 import { hostLog } from './host-log';
 import { payloadUrl } from './payload-url';
 import { PrerequisiteError } from './prerequisite-error';
@@ -75,6 +76,9 @@ async function main(): Promise<number> {
       env: {
         FLOPS_TEST_WORKSPACE: workspaceDir,
         FLOPS_TEST_SCREENSHOTS: screenshotsDir,
+        // The test venv (real datasets, scikit-learn) for "FLOps: Check Learner Locally"; the host's HOME
+        // is a scratch folder, so the tests cannot find the cache themselves.
+        ...(testPython() !== undefined ? { FLOPS_TEST_PYTHON: testPython() ?? '' } : {}),
         ...(grep !== undefined && grep !== '' ? { FLOPS_HOST_GREP: grep } : {}),
       },
       logFile: path.join(outputDir, 'host', 'code-server.log'),

@@ -64,7 +64,7 @@ export function checkLearnerCommand(deps: {
           if (f.file !== undefined && f.line !== undefined) {
             const uri = vscode.Uri.joinPath(root, f.file);
             const line = Math.max(0, f.line - 1);
-            const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), `${message} (FLOps: Check Learner Locally)`, vscode.DiagnosticSeverity.Error);
+            const diagnostic = new vscode.Diagnostic(await lineRange(uri, line), `${message} (FLOps: Check Learner Locally)`, vscode.DiagnosticSeverity.Error);
             diagnostic.source = 'flops-check';
             deps.diagnostics.set(uri, [diagnostic]);
           }
@@ -76,6 +76,16 @@ export function checkLearnerCommand(deps: {
       }
     },
   };
+}
+
+/** The line without its indentation (the whole line when the file cannot be opened). */
+async function lineRange(uri: vscode.Uri, line: number): Promise<vscode.Range> {
+  try {
+    const text = (await vscode.workspace.openTextDocument(uri)).lineAt(line);
+    return new vscode.Range(line, text.firstNonWhitespaceCharacterIndex, line, text.text.length);
+  } catch {
+    return new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER);
+  }
 }
 
 async function pickRoot(roots: vscode.Uri[]): Promise<vscode.Uri | undefined> {

@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -227,9 +228,23 @@ describe('local simulation against the real Docker engine', function () {
 
     const status = run(process.execPath, [cli, 'sim', 'status', dir, '--format', 'json']);
     assert.equal(status.status, 0, status.stderr);
-    const runs = (JSON.parse(status.stdout) as { runs: { containers: { service: string; status: string }[] }[] }).runs;
+    const runs = (JSON.parse(status.stdout) as { runs: { endpoints: { control?: string }; containers: { service: string; name: string; status: string }[] }[] }).runs;
     assert.equal(runs.length, 1);
     assert.deepEqual(runs[0]?.containers.map((c) => c.service).sort(), ['aggregator', 'learner-1', 'learner-2', 'run']);
+    // The Control API is published on the free port picked for this run (never a fixed 9093), and answers.
+    const control = runs[0]?.endpoints.control ?? '';
+    assert.match(control, /^127\.0\.0\.1:\d+$/);
+    const aggregator = runs[0]?.containers.find((c) => c.service === 'aggregator')?.name ?? '';
+    assert.equal(run('docker', ['port', aggregator, '9093/tcp']).stdout.trim().split('\n')[0], control);
+    const [host, port] = control.split(':');
+    await new Promise<void>((resolve, reject) => {
+      const socket = createConnection({ host, port: Number(port) }, () => {
+        socket.end();
+        resolve();
+      });
+      socket.once('error', reject);
+    });
+    assert.match(run(process.execPath, [cli, 'sim', 'status', dir]).stdout, new RegExp(`Control API ${control.replace(/\./g, '\\.')}`));
     const logs = run(process.execPath, [cli, 'sim', 'logs', dir, '--learner', '1', '--tail', '50']);
     assert.equal(logs.status, 0, logs.stderr);
     assert.notEqual(logs.stdout.trim(), '');

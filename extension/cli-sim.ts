@@ -8,7 +8,7 @@ import type { RunEvent } from './core/simulate/events';
 import type { RunRecord } from './core/simulate/history';
 import { labelKeys } from './core/simulate/plan';
 import { latestMetric, type RunView } from './core/simulate/run-view';
-import { dockerRuntimeFor, type DockerRuntime } from './io/docker-runtime';
+import { dockerRuntimeFor, type DockerRuntime } from './io/docker/runtime';
 import { isOwnerAlive, LocalSimulationLauncher, repoKey } from './io/local-simulation';
 import { readRunRecords, runsFolder } from './io/run-history';
 import { PythonPool } from './io/python-pool';

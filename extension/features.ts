@@ -6,7 +6,7 @@ import { SimpleGitInspector } from './io/git-inspector';
 import { applyPlan } from './io/generated-writer';
 import { checkLearner } from './io/learner-check';
 import { prepareGeneration } from './io/prepare-generation';
-import { dockerRuntimeFor } from './io/docker-runtime';
+import { dockerRuntimeFor } from './io/docker/runtime';
 import { LocalSimulationLauncher } from './io/local-simulation';
 import { PythonPool } from './io/python-pool';
 import { FsRepoReader } from './io/repo-reader';

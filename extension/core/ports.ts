@@ -156,7 +156,7 @@ export interface RemovalReport {
 }
 
 /**
- * The container engine (Docker Engine API, io/docker-runtime.ts). Every method rejects with
+ * The container engine (Docker Engine API, io/docker/runtime.ts). Every method rejects with
  * `FlError('dockerUnavailable')` when the engine cannot be reached, with `FlError('cancelled')` when the
  * signal aborts, and with a plain Error carrying the engine's message otherwise.
  */

@@ -13,7 +13,7 @@ import type { PrepareSimulationOptions, SimulationLauncher, SimulationStart } fr
 import { labelKeys, makeRunId, planProblem, planSimulation } from '../core/simulate/plan';
 import { SimulationSession } from '../core/simulate/session';
 import { imageTag, listBuildContext } from './build-context';
-import { dockerRuntimeFor } from './docker-runtime';
+import { dockerRuntimeFor } from './docker/runtime';
 import { freeLocalPorts } from './free-port';
 import { applyPlan } from './generated-writer';
 import { SimpleGitInspector } from './git-inspector';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { DockerRuntime } from '../../extension/io/docker-runtime';
+import { DockerRuntime } from '../../extension/io/docker/runtime';
 import { LocalSimulationLauncher, repoKey } from '../../extension/io/local-simulation';
 import { PythonPool } from '../../extension/io/python-pool';
 import { ensureBaseImage } from '../docker/base-image';

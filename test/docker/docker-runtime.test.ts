@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 import { FlError } from '../../extension/core/errors';
 import type { BuildProgress, ContainerEvent, ContainerSpec, ResourceSample } from '../../extension/core/ports';
 import { listBuildContext } from '../../extension/io/build-context';
-import { DockerRuntime } from '../../extension/io/docker-runtime';
+import { DockerRuntime } from '../../extension/io/docker/runtime';
 import { freePort } from '../host/free-port';
 import { ensureBaseImage } from './base-image';
 import { requireDockerEngine, run } from './docker-cli';

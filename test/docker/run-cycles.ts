@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DockerRuntime } from '../../extension/io/docker-runtime';
+import { DockerRuntime } from '../../extension/io/docker/runtime';
 import { LocalSimulationLauncher } from '../../extension/io/local-simulation';
 import { PythonPool } from '../../extension/io/python-pool';
 import { distDir } from '../unit/repo-paths';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { RunEvent } from '../../extension/core/simulate/events';
 import type { SimulationStart } from '../../extension/core/simulate/launcher';
 import type { SimulationSession } from '../../extension/core/simulate/session';
-import { DockerRuntime } from '../../extension/io/docker-runtime';
+import { DockerRuntime } from '../../extension/io/docker/runtime';
 import { LocalSimulationLauncher, repoKey } from '../../extension/io/local-simulation';
 import { PythonPool } from '../../extension/io/python-pool';
 import { distDir } from '../unit/repo-paths';

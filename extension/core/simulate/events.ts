@@ -5,7 +5,7 @@ import { z } from 'zod';
  * local simulation becomes a typed `RunEvent`. The tree, the status bar, the CLI and the run history
  * are folds over these events (run-view.ts); nothing reads Docker directly.
  *
- * Sources: the engine's container events and states (io/docker-runtime.ts), the ServerApp's metrics
+ * Sources: the engine's container events and states (io/docker/), the ServerApp's metrics
  * lines (README "Metrics line format") and a few well-known Flower log lines, all turned into events by
  * run.ts. `at` is milliseconds since the epoch.
  */

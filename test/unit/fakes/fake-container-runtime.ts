@@ -51,7 +51,7 @@ export class FakeContainerRuntime implements ContainerRuntime {
 
   // ---- scripting ----
 
-  /** Whether `ping` rejects as io/docker-runtime.ts does when no engine answers. */
+  /** Whether `ping` rejects as io/docker/runtime.ts does when no engine answers. */
   get engineDown(): boolean {
     return this.pingError !== undefined;
   }

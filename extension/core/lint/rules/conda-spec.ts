@@ -113,10 +113,4 @@ export function versionBounds(constraint: string): { min?: number[]; minInclusiv
   return out;
 }
 
-export function compareVersions(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
+export { compareVersions } from '../../versions';

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { FlError } from '../../../extension/core/errors';
-import type { BuildProgress, ContainerEvent, ContainerSpec, ResourceSample } from '../../../extension/core/ports';
-import { DockerRuntime } from '../../../extension/io/docker-runtime';
+import { FlError } from '../../../../extension/core/errors';
+import type { BuildProgress, ContainerEvent, ContainerSpec, ResourceSample } from '../../../../extension/core/ports';
+import { DockerRuntime } from '../../../../extension/io/docker/runtime';
 
 /**
  * DockerRuntime against a fake engine: an HTTP server on a Unix socket that answers like Docker does,

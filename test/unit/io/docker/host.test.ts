@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dockerodeOptions, resolveDockerEndpoint } from '../../../extension/io/docker-host';
+import { dockerodeOptions, resolveDockerEndpoint } from '../../../../extension/io/docker/host';
 
 describe('io: which Docker engine (as the docker CLI decides)', () => {
   const home = mkdtempSync(path.join(tmpdir(), 'flops-docker-home-'));

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { FlError } from './core/errors';
+import { FlError, messageOf } from './core/errors';
 import type { FileAction } from './core/generate/manifest';
 import { toTextReport } from './core/lint/format-findings';
 import { applyPlan } from './io/generated-writer';
@@ -67,7 +67,7 @@ export async function generateCommand(args: string[], out: NodeJS.WriteStream, e
       },
     });
   } catch (error) {
-    return usageError(err, error instanceof Error ? error.message : String(error));
+    return usageError(err, messageOf(error));
   }
   const { values, positionals } = parsed;
   if (values.help) {

@@ -1,7 +1,7 @@
 import { imageReferenceProblem } from './core/config/image-reference';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { FlError } from './core/errors';
+import { FlError, messageOf } from './core/errors';
 import { toTextReport } from './core/lint/format-findings';
 import type { ContainerInfo } from './core/ports';
 import type { RunEvent } from './core/simulate/events';
@@ -276,7 +276,10 @@ async function statusCommand(args: string[], { out, err }: Io): Promise<number> 
   const fmt = formatOption(values.format);
   const runtime = dockerRuntimeFor();
   const byRun = await repoContainers(runtime, dir);
-  const records = await readRunRecords(runsFolder(dir), isOwnerAlive).catch(() => [] as RunRecord[]);
+  const records = await readRunRecords(runsFolder(dir), isOwnerAlive, (problem) => err.write(`flops sim: ${problem}\n`)).catch((error: unknown) => {
+    err.write(`flops sim: the run history could not be read (${messageOf(error)}); rounds are not shown.\n`);
+    return [] as RunRecord[];
+  });
   const runs = [...byRun.entries()].map(([runId, containers]) => {
     const record = records.find((r) => r.runId === runId);
     const last = record?.rounds.at(-1);
@@ -384,7 +387,7 @@ async function learnerCommand(action: 'pause' | 'resume' | 'kill' | 'restart', a
   } catch (error) {
     if (error instanceof FlError) throw error;
     // The engine's own words: "Container … is already paused", "… is not running", ...
-    err.write(`flops sim: could not ${action} learner-${learner}: ${error instanceof Error ? error.message : String(error)}\n`);
+    err.write(`flops sim: could not ${action} learner-${learner}: ${messageOf(error)}\n`);
     return 1;
   }
   const done = { pause: 'paused', resume: 'resumed', kill: 'killed', restart: 'restarted' }[action];
@@ -407,7 +410,7 @@ async function runsCommand(args: string[], { out, err }: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', short: 'f' } } });
   const dir = oneDir(positionals);
   const fmt = formatOption(values.format);
-  const records = await readRunRecords(runsFolder(dir), isOwnerAlive);
+  const records = await readRunRecords(runsFolder(dir), isOwnerAlive, (problem) => err.write(`flops sim: ${problem}\n`));
   if (fmt === 'json') {
     out.write(`${JSON.stringify({ runs: records }, null, 2)}\n`);
     return 0;

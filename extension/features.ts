@@ -27,6 +27,7 @@ import { SimulationController } from './ui/simulation/simulation-controller';
 import { SimulationStatusBar } from './ui/simulation/status-bar';
 import { readSettings } from './ui/settings';
 import { SlaController } from './ui/sla-controller';
+import { asError } from './core/errors';
 
 /** What main.ts gets once the features are loaded. */
 export interface Features {
@@ -116,8 +117,8 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
   ], (id, error) => commandFailed.fire({ id, error }));
 
   // VS Code shows nothing when background work fails, so failures go to the log.
-  void lint.refresh().catch((error: unknown) => logger.error(error instanceof Error ? error : new Error(String(error))));
-  void simulation.initialize().catch((error: unknown) => logger.error(error instanceof Error ? error : new Error(String(error))));
+  void lint.refresh().catch((error: unknown) => logger.error(asError(error)));
+  void simulation.initialize().catch((error: unknown) => logger.error(asError(error)));
   logger.info(`[main] features started; parser at ${wasmDir}`);
   return { lint, sla, simulation, runCommand, onDidFailCommand: commandFailed.event, shutdown: () => simulation.shutdown() };
 }

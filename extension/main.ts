@@ -2,6 +2,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { Features } from './features';
 import { commandIds } from './ui/command-ids';
+import { asError } from './core/errors';
 
 /** The public surface of the extension, for tests and other extensions. */
 export interface FlopsApi {
@@ -32,8 +33,8 @@ export function activate(ctx: vscode.ExtensionContext): FlopsApi {
         const load = require as (id: string) => { startFeatures: (c: vscode.ExtensionContext, ch: vscode.LogOutputChannel) => Features };
         resolve(load(path.join(__dirname, 'features.js')).startFeatures(ctx, channel));
       } catch (error) {
-        channel.error(error instanceof Error ? error : new Error(String(error)));
-        reject(error instanceof Error ? error : new Error(String(error)));
+        channel.error(asError(error));
+        reject(asError(error));
       }
     });
   });

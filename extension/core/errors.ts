@@ -26,3 +26,13 @@ export class FlError extends Error {
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new FlError('cancelled', 'The operation was cancelled.');
 }
+
+/** The message of whatever was thrown (an Error's message, anything else as a string). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Whatever was thrown, as an Error (for loggers and rejections that need one). */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

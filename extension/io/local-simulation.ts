@@ -158,7 +158,7 @@ export class LocalSimulationLauncher implements SimulationLauncher {
   }
 
   async runs(dir: string): Promise<RunRecord[]> {
-    return readRunRecords(runsFolder(dir), isOwnerAlive);
+    return readRunRecords(runsFolder(dir), isOwnerAlive, (problem) => this.logger?.warn(problem));
   }
 
   async down(dir: string, signal?: AbortSignal): Promise<RemovalReport> {

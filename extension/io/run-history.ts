@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { messageOf } from '../core/errors';
 import { parseRunRecord, type RunRecord } from '../core/simulate/history';
 
 /**
@@ -24,7 +25,7 @@ export async function writeRunRecord(folder: string, record: RunRecord): Promise
  * Every readable record, newest first. A record without an outcome whose owner process is gone is
  * reported as "interrupted" (its process died before it could write the end).
  */
-export async function readRunRecords(folder: string, isOwnerAlive: (owner: string) => boolean): Promise<RunRecord[]> {
+export async function readRunRecords(folder: string, isOwnerAlive: (owner: string) => boolean, onProblem?: (problem: string) => void): Promise<RunRecord[]> {
   let names: string[];
   try {
     names = await readdir(folder);
@@ -35,8 +36,19 @@ export async function readRunRecords(folder: string, isOwnerAlive: (owner: strin
   const records: RunRecord[] = [];
   for (const name of names) {
     if (!name.endsWith('.json')) continue;
-    const record = parseRunRecord(await readFile(path.join(folder, name), 'utf8').catch(() => ''));
-    if (record === undefined) continue;
+    let text: string;
+    try {
+      text = await readFile(path.join(folder, name), 'utf8');
+    } catch (error) {
+      onProblem?.(`Could not read the run record ${path.join(folder, name)}: ${messageOf(error)}`);
+      continue;
+    }
+    const record = parseRunRecord(text);
+    if (record === undefined) {
+      // A record of another format version, or one cut short (a full disk), is left out and said so.
+      onProblem?.(`Skipped ${path.join(folder, name)}: not a run record this version reads (invalid JSON or another format).`);
+      continue;
+    }
     records.push(record.outcome === undefined && !isOwnerAlive(record.owner) ? { ...record, outcome: 'interrupted', message: 'The process that ran it exited before the run ended.' } : record);
   }
   return records.sort((a, b) => b.startedAt - a.startedAt);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { FlError } from '../core/errors';
+import { asError, FlError } from '../core/errors';
 import type { Logger } from '../core/ports';
 
 /** A palette command: id as declared in package.json (and command-ids.ts), and what it does. */
@@ -28,7 +28,7 @@ export function createCommandRunner(logger: Logger, showLog: () => void, command
       if (error instanceof FlError && error.kind === 'cancelled') return undefined;
       onFailure?.(id, error);
       const known = error instanceof FlError;
-      logger.error(error instanceof Error ? error : new Error(String(error)));
+      logger.error(asError(error));
       if (known && error.detail !== undefined) logger.error(`[${id}] ${error.detail}`);
       const message = known ? error.message : `FLOps: ${id} failed unexpectedly. See the log for details.`;
       void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => {

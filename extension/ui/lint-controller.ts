@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { FlError } from '../core/errors';
+import { asError, FlError } from '../core/errors';
 import type { RepoFacts } from '../core/config/starter-project';
 import type { Finding, Fix, Range } from '../core/lint/finding';
 import type { LintSession } from '../core/lint/lint-session';
@@ -198,7 +198,7 @@ export class LintController implements vscode.Disposable {
       findings = await repo.session.lint(signal !== undefined ? { signal } : {});
     } catch (error) {
       if (error instanceof FlError && error.kind === 'cancelled') throw error;
-      this.deps.logger.error(error instanceof Error ? error : new Error(String(error)));
+      this.deps.logger.error(asError(error));
       return [];
     }
     this.publish(repo, findings);

@@ -1,5 +1,6 @@
 import { createScanner, findNodeAtOffset, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { rangeOf, type Range } from '../lint/finding';
+import { messageOf } from '../errors';
 
 /**
  * A JSON text with the source position of every key and value, so findings about a JSON path can point
@@ -283,7 +284,7 @@ export function parseJsonDocument(text: string): JsonDocument {
       // jsonc-parser accepted what JSON.parse rejects: trust JSON.parse and say so plainly.
       root = undefined;
       value = undefined;
-      syntaxError = { range: range(0, Math.min(1, text.length)), message: parseError instanceof Error ? parseError.message : String(parseError) };
+      syntaxError = { range: range(0, Math.min(1, text.length)), message: messageOf(parseError) };
     }
   }
 

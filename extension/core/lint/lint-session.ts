@@ -1,5 +1,5 @@
 import { datasetCandidates, type RepoFacts } from '../config/starter-project';
-import { throwIfCancelled } from '../errors';
+import { asError, messageOf, throwIfCancelled } from '../errors';
 import type { GitInspector, Logger, PythonAnalyzer, RepoListing, RepoReader, SourceFile } from '../ports';
 import { compareFindings, wholeFirstLine, type Finding, type Severity } from './finding';
 import {
@@ -241,13 +241,13 @@ function runRules(ctx: LintContext, rules: readonly Rule[], logger: Logger | und
     } catch (error) {
       // A bug in one rule must not hide every other finding, nor pass for "no problems": it is logged
       // with its stack and reported as an error, so the lint is never a silent success.
-      logger?.error(error instanceof Error ? error : new Error(String(error)));
+      logger?.error(asError(error));
       findings.push({
         rule: rule.meta.id,
         severity: 'error',
         file: '.',
         range: wholeFirstLine,
-        message: `${rule.meta.id} could not check this repository (internal error: ${error instanceof Error ? error.message : String(error)}), so its checks are missing from this lint. Please report it with the file that causes it.`,
+        message: `${rule.meta.id} could not check this repository (internal error: ${messageOf(error)}), so its checks are missing from this lint. Please report it with the file that causes it.`,
         fixes: [],
       });
       continue;

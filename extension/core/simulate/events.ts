@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { messageOf } from '../errors';
 
 /**
  * The one event stream of a run (architecture.md "One event stream"): everything that happens in a
@@ -85,6 +86,8 @@ export const metricsLineVersion = 1;
 export type MetricsLineResult =
   | { readonly kind: 'metrics'; readonly runId: string; readonly metrics: RoundMetrics }
   | { readonly kind: 'unsupported'; readonly version: unknown }
+  /** Starts like a metrics line but is not one (cut short, or fields of the wrong type): logged, not read. */
+  | { readonly kind: 'malformed'; readonly reason: string }
   | { readonly kind: 'none' };
 
 /**
@@ -98,14 +101,14 @@ export function parseMetricsLine(line: string): MetricsLineResult {
   let value: unknown;
   try {
     value = JSON.parse(line.slice(at).trimEnd());
-  } catch {
-    return { kind: 'none' };
+  } catch (error) {
+    return { kind: 'malformed', reason: `not JSON (${messageOf(error)})` };
   }
   if (typeof value !== 'object' || value === null || (value as { flops?: unknown }).flops !== 'round') return { kind: 'none' };
   const version = (value as { v?: unknown }).v;
   if (version !== metricsLineVersion) return { kind: 'unsupported', version };
   const parsed = metricsLineSchema.safeParse(value);
-  if (!parsed.success) return { kind: 'none' };
+  if (!parsed.success) return { kind: 'malformed', reason: parsed.error.issues.map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ') };
   const m = parsed.data;
   return {
     kind: 'metrics',

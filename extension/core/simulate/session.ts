@@ -1,4 +1,4 @@
-import { FlError } from '../errors';
+import { FlError, messageOf } from '../errors';
 import type { ContainerEvent, ContainerRuntime, Logger } from '../ports';
 import { exitDescription, failureReason, parseFlowerLogLine, parseMetricsLine, type MemberState, type RunEvent, type RunOutcome } from './events';
 import type { PlannedMember, SimulationPlan } from './plan';
@@ -328,6 +328,10 @@ export class SimulationSession {
       this.emit({ type: 'roundFinished', at: this.deps.now(), metrics: metrics.metrics });
       return;
     }
+    if (metrics.kind === 'malformed') {
+      this.deps.logger?.warn(`Ignored a malformed metrics line from the aggregator (${metrics.reason}): ${line.slice(0, 300)}`);
+      return;
+    }
     if (metrics.kind === 'unsupported') {
       if (!this.unsupportedVersionReported) {
         this.unsupportedVersionReported = true;
@@ -507,9 +511,6 @@ function isExceptionLine(line: string): boolean {
   return /^[A-Za-z_][\w.]*(Error|Exception|Exit)(: .*)?$/.test(line.trim());
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function failureEnding(error: unknown): Ending {
   if (error instanceof FlError && error.kind === 'cancelled') return { outcome: 'cancelled', message: 'Cancelled.' };

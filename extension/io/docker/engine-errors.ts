@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { FlError } from '../../core/errors';
+import { asError, FlError, messageOf } from '../../core/errors';
 
 /** How the Docker adapter words engine failures and cancellation. */
 
@@ -37,7 +37,7 @@ export function statusOf(error: unknown): number | undefined {
 export function engineMessage(error: unknown): string {
   const json = (error as { json?: unknown } | undefined)?.json;
   if (typeof json === 'object' && json !== null && typeof (json as { message?: unknown }).message === 'string') return (json as { message: string }).message.trim();
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
 }
 
@@ -68,7 +68,7 @@ export async function runtimeError(error: unknown, signal: AbortSignal | undefin
   if (error instanceof FlError) return error;
   if (signal?.aborted === true || (error instanceof Error && error.name === 'AbortError')) return cancelled();
   const { code, syscall } = error as NodeJS.ErrnoException;
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = messageOf(error);
   // Only on connect do these name the socket: a build context file that vanished is ENOENT too.
   if (code === 'ENOENT' && syscall === 'connect') {
     return new FlError(
@@ -92,7 +92,7 @@ export async function runtimeError(error: unknown, signal: AbortSignal | undefin
     );
   }
   // Our own errors (a failed build step, an unreadable reply) are already worded for the user.
-  if (statusOf(error) === undefined) return error instanceof Error ? error : new Error(String(error));
+  if (statusOf(error) === undefined) return asError(error);
   const message = engineMessage(error);
   return new Error(explainEngineMessage(message) ?? message, { cause: error });
 }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { asError } from '../../core/errors';
 
 /** Reading the engine's response streams: until end or abort, as JSON lines, as text lines. */
 
@@ -29,7 +30,7 @@ export function readStream(stream: NodeJS.ReadableStream, signal: AbortSignal | 
       try {
         if (onChunk(chunk) === false) finish('stopped');
       } catch (error) {
-        finish(error instanceof Error ? error : new Error(String(error)));
+        finish(asError(error));
       }
     };
     const onEnd = (): void => finish('ended');

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { FlError } from '../../core/errors';
+import { asError, FlError, messageOf } from '../../core/errors';
 import type { Finding } from '../../core/lint/finding';
 import type { Logger } from '../../core/ports';
 import type { RunEvent } from '../../core/simulate/events';
@@ -438,7 +438,7 @@ export class SimulationController implements vscode.Disposable {
       slot.error = undefined;
     } catch (error) {
       if (slot.generation !== generation || (error instanceof FlError && error.kind === 'cancelled')) return;
-      slot.error = error instanceof Error ? error.message : String(error);
+      slot.error = messageOf(error);
       this.deps.logger.warn(`[simulate] could not read the run history of ${root.fsPath}: ${slot.error}`);
     }
     if (!this.disposed) this.changed.fire();
@@ -454,9 +454,6 @@ export class SimulationController implements vscode.Disposable {
   }
 }
 
-function asError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
-}
 
 /**
  * Until every learner was started (or the run got further) the start command waits. A run that ends

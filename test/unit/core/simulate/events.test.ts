@@ -25,14 +25,17 @@ describe('simulate: log lines to events', () => {
     assert.equal(result.kind, 'metrics');
     if (result.kind !== 'metrics') return;
     assert.deepEqual([result.metrics.nodes, result.metrics.failures, result.metrics.train], [{ train: 0, evaluate: 0 }, { train: 2, evaluate: 0 }, null]);
-    assert.equal(parseMetricsLine(failed.replace('"failures":{"train":2', '"failures":{"train":-1')).kind, 'none');
+    assert.equal(parseMetricsLine(failed.replace('"failures":{"train":2', '"failures":{"train":-1')).kind, 'malformed');
   });
 
   it('reports another format version instead of misreading it, and ignores everything else', () => {
     assert.deepEqual(parseMetricsLine(line.replace('"v":1', '"v":2')), { kind: 'unsupported', version: 2 });
     assert.equal(parseMetricsLine('INFO : starting').kind, 'none');
-    assert.equal(parseMetricsLine('{"flops":"round", broken').kind, 'none');
-    assert.equal(parseMetricsLine(line.replace('"round":2', '"round":"2"')).kind, 'none');
+    const cut = parseMetricsLine('{"flops":"round", broken');
+    assert.equal(cut.kind, 'malformed');
+    assert.match(cut.kind === 'malformed' ? cut.reason : '', /^not JSON/);
+    const wrongType = parseMetricsLine(line.replace('"round":2', '"round":"2"'));
+    assert.deepEqual(wrongType.kind === 'malformed' ? wrongType.reason.split(':')[0] : wrongType.kind, 'round');
     assert.equal(parseMetricsLine('{"flops":"other","v":1}').kind, 'none');
   });
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { activeStatus, finishedStatus, type StatusSummary } from '../../core/simulate/monitor-model';
+import { activeStatus, finishedStatus, type StatusSummary } from '../../core/simulate/status-summary';
 import type { RunView } from '../../core/simulate/run-view';
 import { DisposableStore } from '../disposables';
 import { runMonitorViewId } from './run-tree';

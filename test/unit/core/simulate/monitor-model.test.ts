@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import type { RoundMetrics, RunEvent } from '../../../../extension/core/simulate/events';
 import type { RunRecord } from '../../../../extension/core/simulate/history';
-import {
-  activeStatus,
-  buildMonitorTree,
-  finishedStatus,
-  relativeTime,
-  type MemberNode,
-  type MonitorNode,
-  type RunNode,
-} from '../../../../extension/core/simulate/monitor-model';
+import { buildMonitorTree, type MemberNode, type MonitorNode, type RunNode } from '../../../../extension/core/simulate/monitor-model';
+import { relativeTime } from '../../../../extension/core/simulate/run-text';
+import { activeStatus, finishedStatus } from '../../../../extension/core/simulate/status-summary';
 import { emptyRunView, reduceRun, type RunView } from '../../../../extension/core/simulate/run-view';
 
 const t0 = Date.UTC(2025, 5, 1, 12, 0, 0);

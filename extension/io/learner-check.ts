@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FlError } from '../core/errors';
 import type { PythonAnalyzer } from '../core/ports';
-import { checkResult, checkRunConfig, parseCheckOutput, type CheckResult, type CheckStep, type LearnerCheckOutcome } from '../core/simulate/learner-check';
+import { checkResult, checkRunConfig, parseCheckLine, type CheckResult, type CheckStep, type LearnerCheckOutcome } from '../core/simulate/learner-check';
 import { prepareGeneration } from './prepare-generation';
 
 /**
@@ -45,10 +45,18 @@ function runCheck(dir: string, app: string, runConfig: Record<string, unknown>, 
     options.signal?.throwIfAborted();
     const env = { ...process.env, PYTHONPATH: [app, dir, process.env['PYTHONPATH']].filter((p) => p !== undefined && p !== '').join(path.delimiter), PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' };
     const child = spawn(options.python, ['-m', 'flops_app.check', JSON.stringify(runConfig)], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
+    // Stdout is read line by line as it comes: the user's training may print a lot, so it is neither
+    // kept nor parsed again; only the step lines are.
+    const steps: CheckStep[] = [];
+    let pending = '';
+    const take = (line: string): void => {
+      const step = parseCheckLine(line);
+      if (step === undefined) return;
+      steps.push(step);
+      options.onStep?.(step);
+    };
     let stderr = '';
     let timedOut = false;
-    let seen = 0;
     const kill = (): void => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
@@ -63,10 +71,9 @@ function runCheck(dir: string, app: string, runConfig: Record<string, unknown>, 
     const onAbort = (): void => kill();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const steps = parseCheckOutput(stdout);
-      for (const step of steps.slice(seen)) options.onStep?.(step);
-      seen = steps.length;
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) take(line);
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-16_384);
@@ -83,7 +90,8 @@ function runCheck(dir: string, app: string, runConfig: Record<string, unknown>, 
         reject(new FlError('cancelled', 'Cancelled.'));
         return;
       }
-      resolve(checkResult(parseCheckOutput(stdout), { code, ...(signal !== null ? { signal } : {}), timedOut, timeoutSeconds: options.timeoutSeconds, stderrTail: stderr }));
+      take(pending);
+      resolve(checkResult(steps, { code, ...(signal !== null ? { signal } : {}), timedOut, timeoutSeconds: options.timeoutSeconds, stderrTail: stderr }));
     });
   });
 }

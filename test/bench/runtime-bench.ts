@@ -1,10 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import path from 'node:path';
-import { projectFileSchema } from '../../extension/core/config/project-file';
-import { renderRuntime } from '../../extension/core/generate/render';
 import { ensureTestPython } from '../python/python-env';
-import { writeFileSync } from 'node:fs';
+import { writeGeneratedApp } from '../unit/python/python-run';
 
 /**
  * Issue #10's per-round figures: the bundled example under Flower's subprocess isolation (a fresh
@@ -18,11 +16,7 @@ export function runtimeFigures(say: (line: string) => void, scratch: string, roo
   const repo = path.join(work, 'repo');
   const app = path.join(work, 'app');
   cpSync(path.join(root, 'examples/mnist-sklearn'), repo, { recursive: true, filter: (s) => !s.includes(`${path.sep}.flops`) });
-  mkdirSync(app, { recursive: true });
-  for (const f of renderRuntime({ config: projectFileSchema.parse({ ml_model_flavor: 'sklearn' }), flavor: 'sklearn', repoName: 'bench', dependencies: { source: 'requirements.txt', requirements: [], skipped: [] } })) {
-    mkdirSync(path.dirname(path.join(app, f.path)), { recursive: true });
-    writeFileSync(path.join(app, f.path), f.content);
-  }
+  writeGeneratedApp(app, 'sklearn');
   const rounds = 4;
   const out = execFileSync(python, [path.join(root, 'test/fixtures/python/round_bench.py'), app, repo, work, path.join(repo, 'data/digits.csv'), String(rounds)], { encoding: 'utf8', timeout: 900_000 });
   const { host, rebuild } = JSON.parse(out.trim().split('\n').pop() ?? '') as { host: number[]; rebuild: number[] };

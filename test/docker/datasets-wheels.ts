@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { datasetsRequirement } from '../../extension/core/generate/render';
-import { ensureTestPython } from '../python/python-env';
+import { ensureTestPython, pipOutputTail } from '../python/python-env';
 import { repoRoot } from '../unit/repo-paths';
 import { run } from './docker-cli';
 
@@ -29,7 +29,7 @@ export function ensureDatasetsWheels(log: (line: string) => void): string {
     mkdirSync(partial, { recursive: true });
     const started = Date.now();
     const download = run(python, ['-m', 'pip', 'download', '--disable-pip-version-check', '--no-input', '--retries', '0', '--timeout', '15', '-q', '--only-binary', ':all:', '-d', partial, ...datasetsPins], { timeoutMs: 900_000 });
-    if (download.status !== 0) throw new Error(`pip download ${datasetsPins.join(' ')} failed (exit ${String(download.status)}):\n${`${download.stdout}\n${download.stderr}`.split('\n').filter((l) => !/Retrying|NewConnectionError|is ignored/.test(l)).slice(-15).join('\n')}`);
+    if (download.status !== 0) throw new Error(`pip download ${datasetsPins.join(' ')} failed (exit ${String(download.status)}):\n${pipOutputTail(`${download.stdout}\n${download.stderr}`)}`);
     rmSync(wheelsContextDir, { recursive: true, force: true });
     renameSync(partial, wheelsContextDir);
     mkdirSync(complete);

@@ -37,6 +37,11 @@ export function testPythonMissing(): string {
   return `the test Python environment is not prepared (${envDir()}); run \`npm run test:python\``;
 }
 
+/** The last lines of pip's output that say something: without the retries and ignored-index warnings of a machine whose default index is unreachable. */
+export function pipOutputTail(output: string): string {
+  return output.split('\n').filter((l) => l.trim() !== '' && !/Retrying|NewConnectionError|is ignored/.test(l)).slice(-15).join('\n');
+}
+
 /** Creates the venv and installs the requirements unless a complete one exists; returns its python. */
 export function ensureTestPython(log: (line: string) => void): string {
   const ready = testPython();
@@ -53,7 +58,7 @@ export function ensureTestPython(log: (line: string) => void): string {
     const started = Date.now();
     const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
     if (result.status !== 0) {
-      const tail = `${result.stdout}\n${result.stderr}`.split('\n').filter((l) => l.trim() !== '' && !/Retrying|NewConnectionError|is ignored/.test(l)).slice(-15).join('\n');
+      const tail = pipOutputTail(`${result.stdout}\n${result.stderr}`);
       throw new Error(`${what} failed (exit ${result.status ?? result.signal ?? 'unknown'}):\n${tail}`);
     }
     log(`${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,6 +1,7 @@
 import adapterPy from './templates/runtime/flops_app/adapter.py';
 import checkPy from './templates/runtime/flops_app/check.py';
 import clientAppPy from './templates/runtime/flops_app/client_app.py';
+import framesPy from './templates/runtime/flops_app/frames.py';
 import learnerHostPy from './templates/runtime/flops_app/learner_host.py';
 import appInitPy from './templates/runtime/flops_app/__init__.py';
 import metricsLinePy from './templates/runtime/flops_app/metrics_line.py';
@@ -29,6 +30,7 @@ export const runtimePythonFiles: Readonly<Record<string, string>> = {
   'flops_app/client_app.py': clientAppPy,
   'flops_app/learner_host.py': learnerHostPy,
   'flops_app/check.py': checkPy,
+  'flops_app/frames.py': framesPy,
   'flops_app/wait_for.py': waitForPy,
   'flops_utils/__init__.py': utilsInitPy,
   'flops_utils/ml_repo_templates.py': repoTemplatesPy,

@@ -53,19 +53,15 @@ export function checkRunConfig(input: RuntimeInput): Record<string, string | num
   return values;
 }
 
-/** The step lines of check.py's stdout (other lines, e.g. the user's prints, are skipped). */
-export function parseCheckOutput(stdout: string): CheckStep[] {
-  const steps: CheckStep[] = [];
-  for (const line of stdout.split('\n')) {
-    if (!line.startsWith('{"step"')) continue;
-    try {
-      const parsed = stepSchema.safeParse(JSON.parse(line));
-      if (parsed.success) steps.push(parsed.data);
-    } catch {
-      // a user's print that happens to start like a step line: not ours
-    }
+/** A step line of check.py's stdout, or undefined for any other line (e.g. the user's prints). */
+export function parseCheckLine(line: string): CheckStep | undefined {
+  if (!line.startsWith('{"step"')) return undefined;
+  try {
+    const parsed = stepSchema.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined; // a user's print that happens to start like a step line: not ours
   }
-  return steps;
 }
 
 export function checkResult(steps: readonly CheckStep[], exit: { code: number | null; signal?: string; timedOut: boolean; timeoutSeconds: number; stderrTail: string }): CheckResult {

@@ -4,6 +4,7 @@ import { describeStep, type CheckStep, type LearnerCheckOutcome } from '../../co
 import type { Logger } from '../../core/ports';
 import { commandIds } from '../command-ids';
 import type { CommandSpec } from '../commands';
+import { pickRepo } from '../pick-repo';
 import { withCancellableProgress } from '../progress';
 
 /** The io side of the check, injected by features.ts (ui/ never imports io/). */
@@ -27,7 +28,7 @@ export function checkLearnerCommand(deps: {
   return {
     id: commandIds.checkLearner,
     run: async (given?: unknown, rawOptions?: unknown) => {
-      const root = given instanceof vscode.Uri ? given : await pickRoot(deps.roots());
+      const root = given instanceof vscode.Uri ? given : await pickRepo(deps.roots(), 'Check the learner of which repository?');
       if (root === undefined) return undefined;
       const options = (typeof rawOptions === 'object' && rawOptions !== null ? rawOptions : {}) as { force?: unknown; timeoutSeconds?: unknown };
       const timeoutSeconds = typeof options.timeoutSeconds === 'number' && options.timeoutSeconds > 0 ? options.timeoutSeconds : 300;
@@ -86,14 +87,4 @@ async function lineRange(uri: vscode.Uri, line: number): Promise<vscode.Range> {
   } catch {
     return new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER);
   }
-}
-
-async function pickRoot(roots: vscode.Uri[]): Promise<vscode.Uri | undefined> {
-  if (roots.length === 0) throw new FlError('invalidInput', 'FLOps: no ML repository found. A repository is a folder with model_manager.py or flops.json.');
-  if (roots.length === 1) return roots[0];
-  const pick = await vscode.window.showQuickPick(
-    roots.map((r) => ({ label: vscode.workspace.asRelativePath(r, true), root: r })),
-    { placeHolder: 'Check the learner of which repository?' },
-  );
-  return pick?.root;
 }

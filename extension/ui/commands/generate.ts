@@ -3,6 +3,7 @@ import { FlError } from '../../core/errors';
 import type { GenerationPreparation } from '../../core/generate/generation-preparation';
 import { commandIds } from '../command-ids';
 import type { CommandSpec } from '../commands';
+import { pickRepo } from '../pick-repo';
 import { withCancellableProgress } from '../progress';
 
 /** The io side of generation, injected by features.ts (ui/ never imports io/). */
@@ -46,18 +47,6 @@ export function generateCommand(deps: {
   readonly roots: () => vscode.Uri[];
   readonly content: GeneratedContentProvider;
 }): CommandSpec {
-  const pickRoot = async (given: unknown): Promise<vscode.Uri | undefined> => {
-    if (given instanceof vscode.Uri) return given;
-    const roots = deps.roots();
-    if (roots.length === 0) throw new FlError('invalidInput', 'FLOps: no ML repository found. A repository is a folder with model_manager.py or flops.json.');
-    if (roots.length === 1) return roots[0];
-    const pick = await vscode.window.showQuickPick(
-      roots.map((r) => ({ label: vscode.workspace.asRelativePath(r, true), root: r })),
-      { placeHolder: 'Generate the FL wrappers for which repository?' },
-    );
-    return pick?.root;
-  };
-
   const run = async (root: vscode.Uri, options: GenerateOptions, force: boolean, overwriteEdited: boolean): Promise<GenerationPreparation> =>
     withCancellableProgress('FLOps: Generating FL wrappers', async (signal, report) => {
       report('linting and rendering…');
@@ -78,7 +67,7 @@ export function generateCommand(deps: {
     id: commandIds.generate,
     run: async (given?: unknown, rawOptions?: unknown) => {
       const options = (rawOptions ?? {}) as GenerateOptions;
-      const root = await pickRoot(given);
+      const root = given instanceof vscode.Uri ? given : await pickRepo(deps.roots(), 'Generate the FL wrappers for which repository?');
       if (root === undefined) return undefined;
       let prepared = await run(root, options, false, options.onEdited === 'overwrite');
       if (prepared.kind === 'lintErrors') {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { type AddressInfo, createServer } from 'node:net';
@@ -9,6 +8,7 @@ import { renderRuntime } from '../../../extension/core/generate/render';
 import { testPython, testPythonMissing } from '../../python/python-env';
 import { fixturesDir, repoRoot } from '../repo-paths';
 import { skipWithReason } from '../skip-with-reason';
+import { pythonFixtures, type PythonRun, runPython } from './python-run';
 
 /**
  * The generated Python, checked by Python: every template compiles, pyproject.toml parses, and the
@@ -18,20 +18,9 @@ import { skipWithReason } from '../skip-with-reason';
  */
 
 const python = testPython() ?? '/usr/bin/python3';
-const pythonFixtures = path.join(repoRoot, 'test/fixtures/python');
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(args: readonly string[], cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(python, [...args], { cwd, timeout: 120_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }, (error, stdout, stderr) => {
-      resolve({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
-    });
-  });
+function run(args: readonly string[], cwd: string): Promise<PythonRun> {
+  return runPython(args, cwd, {}, 120_000);
 }
 
 /** Why this machine cannot run the test, or undefined when it can. */

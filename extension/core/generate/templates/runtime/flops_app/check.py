@@ -18,27 +18,22 @@ Prints one JSON line per step (``{"step", "ok", "seconds"}``) and, at the first 
 import json
 import os
 import sys
-import sysconfig
 import time
 import traceback
+
+from flops_app.frames import inside, user_frames
 
 STEPS = ("aggregator", "set_model_data", "fit_model", "evaluate_model", "aggregate")
 
 
 def user_frame(tb, root):
-    """(path relative to root, line) of the innermost frame in the repository outside the generated
-    app and installed packages, or (None, None)."""
-    skipped = [os.path.join(root, name) for name in ("flops_app", "flops_utils", ".flops")]
-    skipped += [os.path.abspath(p) for p in {sysconfig.get_path("stdlib"), sysconfig.get_path("platstdlib")} if p]
-    found = (None, None)
-    for frame in traceback.extract_tb(tb):
-        path = os.path.abspath(frame.filename)
-        if frame.filename.startswith("<") or "site-packages" in path or "dist-packages" in path:
-            continue
-        if any(path == p or path.startswith(p + os.sep) for p in skipped) or not path.startswith(root + os.sep):
-            continue
-        found = (os.path.relpath(path, root).replace(os.sep, "/"), frame.lineno)
-    return found
+    """(path relative to root, line) of the innermost of the user's frames (frames.user_frames) that lies
+    in the repository, or (None, None)."""
+    generated = [os.path.join(root, name) for name in ("flops_app", "flops_utils", ".flops")]
+    for path, line in reversed(user_frames(tb)):
+        if inside(path, root) and not any(path == g or inside(path, g) for g in generated):
+            return os.path.relpath(path, root).replace(os.sep, "/"), line
+    return None, None
 
 
 def emit(record):

@@ -33,7 +33,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import threading
 import time
@@ -45,9 +44,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from flops_app import adapter
+from flops_app.frames import APP_ROOT, inside, user_frames
 
 START_SECONDS = 60.0  # how long a client waits for a new host's socket
-APP_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class LearnerError(RuntimeError):
@@ -75,21 +74,17 @@ def host_key(values: Dict, run_id: str) -> str:
 
 
 def user_location(tb) -> Optional[str]:
-    """'file.py, line N' of the innermost frame of the user's code (not flops_app or flops_utils, not
-    the standard library or an installed package), relative to the app folder; None without one."""
-    skipped = [os.path.join(APP_ROOT, "flops_app"), os.path.join(APP_ROOT, "flops_utils")]
-    skipped += [os.path.abspath(p) for p in {sysconfig.get_path("stdlib"), sysconfig.get_path("platstdlib")} if p]
-    found = None
-    for frame in traceback.extract_tb(tb):
-        path = os.path.abspath(frame.filename)
-        if frame.filename.startswith("<") or "site-packages" in path or "dist-packages" in path or any(path.startswith(p + os.sep) for p in skipped):
-            continue
-        for root in (APP_ROOT, os.getcwd()):
-            if path.startswith(root + os.sep):
-                path = os.path.relpath(path, root)
-                break
-        found = f"{path}, line {frame.lineno}"
-    return found
+    """'file.py, line N' of the innermost frame of the user's code (frames.user_frames), relative to the
+    app folder or the working folder when inside one; None without one."""
+    found = user_frames(tb)
+    if not found:
+        return None
+    path, line = found[-1]
+    for root in (APP_ROOT, os.getcwd()):
+        if inside(path, root):
+            path = os.path.relpath(path, root)
+            break
+    return f"{path}, line {line}"
 
 
 def describe(error: BaseException) -> str:

@@ -4,7 +4,8 @@ import { FlError, messageOf } from './core/errors';
 import type { FileAction } from './core/generate/manifest';
 import { toTextReport } from './core/lint/format-findings';
 import { applyPlan } from './io/generated-writer';
-import { prepareGeneration } from './io/prepare-generation';
+import { prepareGeneration } from './core/generate/prepare-generation';
+import { generationPorts } from './io/generation-ports';
 import { PythonPool } from './io/python-pool';
 
 /**
@@ -89,7 +90,7 @@ export async function generateCommand(args: string[], out: NodeJS.WriteStream, e
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
   try {
-    const prepared = await prepareGeneration(dir, analyzer, { out: values.out, force: values.force, overwriteEdited: values.overwrite, signal: controller.signal });
+    const prepared = await prepareGeneration(await generationPorts(dir, analyzer, values.out), { force: values.force, overwriteEdited: values.overwrite, signal: controller.signal });
     if (prepared.kind === 'lintErrors') {
       err.write(toTextReport(prepared.errors, { color: false }));
       err.write(`flops: refusing to generate: lint reports ${prepared.errors.length} error${prepared.errors.length === 1 ? '' : 's'} (fix them, or pass --force).\n`);

@@ -4,12 +4,13 @@ import { parseArgs } from 'node:util';
 import { FlError, messageOf } from './core/errors';
 import { toTextReport } from './core/lint/format-findings';
 import type { ContainerInfo } from './core/ports';
-import type { RunEvent } from './core/simulate/events';
-import type { RunRecord } from './core/simulate/history';
+import type { RunEvent } from './core/runs/run-events';
+import type { RunRecord } from './core/runs/run-record';
 import { labelKeys } from './core/simulate/plan';
-import { latestMetric, type RunView } from './core/simulate/run-view';
+import { latestMetric, type RunView } from './core/runs/run-view';
 import { dockerRuntimeFor, type DockerRuntime } from './io/docker/runtime';
-import { isOwnerAlive, LocalSimulationLauncher, repoKey } from './io/local-simulation';
+import { LocalSimulationLauncher } from './core/simulate/local-simulation';
+import { isOwnerAlive, repoKey, simulationPorts } from './io/simulation-ports';
 import { readRunRecords, runsFolder } from './io/run-history';
 import { PythonPool } from './io/python-pool';
 
@@ -183,7 +184,7 @@ async function upCommand(args: string[], { out, err }: Io): Promise<number> {
   process.on('SIGTERM', onSignal);
   const started = Date.now();
   try {
-    const launcher = new LocalSimulationLauncher(analyzer);
+    const launcher = new LocalSimulationLauncher(simulationPorts(analyzer));
     const start = await launcher.prepare(dir, {
       ...(learners !== undefined ? { learners } : {}),
       ...(rounds !== undefined ? { rounds } : {}),

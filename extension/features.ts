@@ -5,9 +5,12 @@ import { ruleAnchor } from './core/lint/rules-markdown';
 import { SimpleGitInspector } from './io/git-inspector';
 import { applyPlan } from './io/generated-writer';
 import { checkLearner } from './io/learner-check';
-import { prepareGeneration } from './io/prepare-generation';
+import { prepareGeneration } from './core/generate/prepare-generation';
+import { generationPorts } from './io/generation-ports';
 import { dockerRuntimeFor } from './io/docker/runtime';
-import { LocalSimulationLauncher } from './io/local-simulation';
+import { LocalSimulationLauncher } from './core/simulate/local-simulation';
+import { simulationPorts } from './io/simulation-ports';
+import { systemClock } from './io/system-clock';
 import { PythonPool } from './io/python-pool';
 import { FsRepoReader } from './io/repo-reader';
 import { FlopsCodeActions } from './ui/code-actions';
@@ -75,11 +78,12 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
   const simulation = new SimulationController({
     logger,
     // The Docker host setting is read for every run, so changing it needs no reload.
-    simulationLauncher: new LocalSimulationLauncher(pool, logger, () => dockerRuntimeFor(readSettings()['simulation.dockerHost'])),
+    simulationLauncher: new LocalSimulationLauncher(simulationPorts(pool, { logger, runtimeFor: () => dockerRuntimeFor(readSettings()['simulation.dockerHost']) })),
     roots: () => lint.roots,
     onDidFindRepo: lint.onDidLint,
+    clock: systemClock,
   });
-  ctx.subscriptions.push(simulation, registerRunMonitor(simulation), new SimulationStatusBar(simulation));
+  ctx.subscriptions.push(simulation, registerRunMonitor(simulation.store, systemClock), new SimulationStatusBar(simulation.store));
 
   const commandFailed = new vscode.EventEmitter<{ readonly id: string; readonly error: unknown }>();
   ctx.subscriptions.push(commandFailed);
@@ -96,7 +100,7 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
     ),
     newProjectFileCommand({ roots: () => lint.roots, factsFor: (root) => lint.factsFor(root) }),
     generateCommand({
-      backend: { prepare: (root, options) => prepareGeneration(root, pool, options), apply: (prepared) => applyPlan(prepared.outDir, prepared.plan) },
+      backend: { prepare: async (root, options) => prepareGeneration(await generationPorts(root, pool), options), apply: (prepared) => applyPlan(prepared.outDir, prepared.plan) },
       roots: () => lint.roots,
       content: generated,
     }),

@@ -69,6 +69,17 @@ export interface GitInspector {
   inspect(signal?: AbortSignal): Promise<GitState>;
 }
 
+/**
+ * Time, injected so the core never reads the clock itself and tests step time instead of sleeping
+ * (io/system-clock.ts is the real one, test/unit/fakes/fake-clock.ts the one tests advance by hand).
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Calls `fn` once, `ms` from now; the returned function cancels it (a no-op once it fired). */
+  setTimer(ms: number, fn: () => void): () => void;
+}
+
 export interface Logger {
   trace(message: string): void;
   debug(message: string): void;

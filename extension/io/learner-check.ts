@@ -5,7 +5,8 @@ import path from 'node:path';
 import { FlError } from '../core/errors';
 import type { PythonAnalyzer } from '../core/ports';
 import { checkResult, checkRunConfig, parseCheckLine, type CheckResult, type CheckStep, type LearnerCheckOutcome } from '../core/simulate/learner-check';
-import { prepareGeneration } from './prepare-generation';
+import { prepareGeneration } from '../core/generate/prepare-generation';
+import { generationPorts } from './generation-ports';
 
 /**
  * The learner smoke run use case: lint (refusing on errors unless forced), render the generated app
@@ -24,7 +25,7 @@ export interface LearnerCheckOptions {
 }
 
 export async function checkLearner(dir: string, analyzer: PythonAnalyzer, options: LearnerCheckOptions): Promise<LearnerCheckOutcome> {
-  const prepared = await prepareGeneration(dir, analyzer, { ...(options.force !== undefined ? { force: options.force } : {}), ...(options.signal !== undefined ? { signal: options.signal } : {}) });
+  const prepared = await prepareGeneration(await generationPorts(dir, analyzer), { ...(options.force !== undefined ? { force: options.force } : {}), ...(options.signal !== undefined ? { signal: options.signal } : {}) });
   if (prepared.kind !== 'planned') return prepared;
   const runConfig = checkRunConfig({ config: prepared.config, flavor: prepared.flavor, repoName: path.basename(dir), dependencies: { source: 'requirements.txt', requirements: [], skipped: [] } });
   const scratch = await mkdtemp(path.join(tmpdir(), 'flops-check-'));

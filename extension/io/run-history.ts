@@ -1,11 +1,11 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../core/errors';
-import { parseRunRecord, type RunRecord } from '../core/simulate/history';
+import { parseRunRecord, type RunRecord } from '../core/runs/run-record';
 
 /**
  * The run history on disk: `<repo>/<out>/runs/<run id>.json`, one record per run (core/simulate/
- * history.ts). Writes go through a temporary file and a rename, so a reader never sees half a record.
+ * core/runs/run-record.ts). Writes go through a temporary file and a rename, so a reader never sees half a record.
  */
 
 export function runsFolder(repoDir: string, out = '.flops'): string {

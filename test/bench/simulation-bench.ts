@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { DockerRuntime } from '../../extension/io/docker/runtime';
-import { LocalSimulationLauncher, repoKey } from '../../extension/io/local-simulation';
+import { LocalSimulationLauncher } from '../../extension/core/simulate/local-simulation';
+import { repoKey, simulationPorts } from '../../extension/io/simulation-ports';
 import { PythonPool } from '../../extension/io/python-pool';
 import { ensureBaseImage } from '../docker/base-image';
 import { copyExampleForFakeFlower, ensureFakeFlowerImage } from '../docker/fake-flower-image';
@@ -41,7 +42,7 @@ export async function simulationFigures(say: (line: string) => void, scratch: st
   say(`# simulation benchmark (images cached; baseline: docker run -d + rm -f of one container = ${baselineMs.toFixed(0)} ms)`);
 
   const analyzer = new PythonPool({ wasmDir: path.join(root, 'dist') });
-  const launcher = new LocalSimulationLauncher(analyzer, undefined, () => new DockerRuntime());
+  const launcher = new LocalSimulationLauncher(simulationPorts(analyzer, { runtimeFor: () => new DockerRuntime() }));
   try {
     // Warm-up: builds the image once, so the figures below are with the image cached.
     const warm = await launcher.prepare(dir, { learners: 2, rounds: 1 });

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DockerRuntime } from '../../extension/io/docker/runtime';
-import { LocalSimulationLauncher } from '../../extension/io/local-simulation';
+import { LocalSimulationLauncher } from '../../extension/core/simulate/local-simulation';
+import { simulationPorts } from '../../extension/io/simulation-ports';
 import { PythonPool } from '../../extension/io/python-pool';
 import { distDir } from '../unit/repo-paths';
 import { cyclePhases, killedCliThenDown, runCycles } from './cycles';
@@ -19,7 +20,7 @@ describe('start/cancel/kill cycles against the real Docker engine (short)', func
   const scratch = mkdtempSync(path.join(tmpdir(), 'flops-cycles-'));
   const analyzer = new PythonPool({ wasmDir: distDir });
   const runtime = new DockerRuntime();
-  const launcher = new LocalSimulationLauncher(analyzer, undefined, () => runtime);
+  const launcher = new LocalSimulationLauncher(simulationPorts(analyzer, { runtimeFor: () => runtime }));
   const dir = path.join(scratch, `cycles-${process.pid}`);
 
   before(function () {

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RunEvent, RunOutcome } from '../../extension/core/simulate/events';
+import type { RunEvent, RunOutcome } from '../../extension/core/runs/run-events';
 import type { SimulationSession } from '../../extension/core/simulate/session';
-import { repoKey, type LocalSimulationLauncher } from '../../extension/io/local-simulation';
+import type { LocalSimulationLauncher } from '../../extension/core/simulate/local-simulation';
+import { repoKey } from '../../extension/io/simulation-ports';
 import { distDir } from '../unit/repo-paths';
 import { run } from './docker-cli';
 

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DockerRuntime } from '../../extension/io/docker/runtime';
-import { LocalSimulationLauncher } from '../../extension/io/local-simulation';
+import { LocalSimulationLauncher } from '../../extension/core/simulate/local-simulation';
+import { simulationPorts } from '../../extension/io/simulation-ports';
 import { PythonPool } from '../../extension/io/python-pool';
 import { distDir } from '../unit/repo-paths';
 import { killedCliThenDown, runCycles } from './cycles';
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   const dir = path.join(scratch, `cycles-${process.pid}`);
   const analyzer = new PythonPool({ wasmDir: distDir });
   const runtime = new DockerRuntime();
-  const launcher = new LocalSimulationLauncher(analyzer, undefined, () => runtime);
+  const launcher = new LocalSimulationLauncher(simulationPorts(analyzer, { runtimeFor: () => runtime }));
   const countAll = (): number[] => [['ps', '-aq'], ['network', 'ls', '-q'], ['volume', 'ls', '-q']].map((args) => run('docker', args).stdout.split('\n').filter(Boolean).length);
   const started = Date.now();
   try {

@@ -4,11 +4,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RunEvent } from '../../extension/core/simulate/events';
+import type { RunEvent } from '../../extension/core/runs/run-events';
 import type { SimulationStart } from '../../extension/core/simulate/launcher';
 import type { SimulationSession } from '../../extension/core/simulate/session';
 import { DockerRuntime } from '../../extension/io/docker/runtime';
-import { LocalSimulationLauncher, repoKey } from '../../extension/io/local-simulation';
+import { LocalSimulationLauncher } from '../../extension/core/simulate/local-simulation';
+import { repoKey, simulationPorts } from '../../extension/io/simulation-ports';
 import { PythonPool } from '../../extension/io/python-pool';
 import { distDir } from '../unit/repo-paths';
 import { ensureBaseImage } from './base-image';
@@ -27,7 +28,7 @@ describe('local simulation against the real Docker engine', function () {
   const scratch = mkdtempSync(path.join(tmpdir(), 'flops-sim-'));
   const analyzer = new PythonPool({ wasmDir: distDir });
   const runtime = new DockerRuntime();
-  const launcher = new LocalSimulationLauncher(analyzer, undefined, () => runtime);
+  const launcher = new LocalSimulationLauncher(simulationPorts(analyzer, { runtimeFor: () => runtime }));
   const repos: string[] = [];
   let fakeImage = '';
 

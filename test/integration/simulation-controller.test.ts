@@ -3,13 +3,14 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { FlError } from '../../extension/core/errors';
 import type { Logger } from '../../extension/core/ports';
-import type { MemberNode, MonitorNode, RunNode } from '../../extension/core/simulate/monitor-model';
-import type { RunView } from '../../extension/core/simulate/run-view';
+import type { MemberNode, MonitorNode, RunNode } from '../../extension/core/runs/monitor-model';
+import type { RunView } from '../../extension/core/runs/run-view';
+import { systemClock } from '../../extension/io/system-clock';
 import { LogDocuments } from '../../extension/ui/simulation/log-documents';
 import { RunTree } from '../../extension/ui/simulation/run-tree';
 import { SimulationController } from '../../extension/ui/simulation/simulation-controller';
 import { SimulationStatusBar } from '../../extension/ui/simulation/status-bar';
-import { FakeLauncher, metricsLine } from './fake-launcher';
+import { FakeLauncher, metricsLine } from '../unit/fakes/fake-simulation-launcher';
 
 /**
  * The simulation UI's controller, tree and log documents over real sessions (core/simulate/session.ts)
@@ -67,9 +68,9 @@ describe('simulation controller over a fake engine', () => {
   // One controller for the suite, as in the extension: its output channel is created once (creating
   // and disposing channels in quick succession makes VS Code warn about leaked disposables).
   const launcher = new FakeLauncher();
-  const controller = new SimulationController({ logger, simulationLauncher: launcher, roots: () => [root()] });
-  const tree = new RunTree(controller);
-  const statusBar = new SimulationStatusBar(controller);
+  const controller = new SimulationController({ logger, simulationLauncher: launcher, roots: () => [root()], clock: systemClock });
+  const tree = new RunTree(controller.store, systemClock);
+  const statusBar = new SimulationStatusBar(controller.store);
   /** The run the current test started, and its container names. */
   let runId = '';
   const container = (service: string): string => `${runId}-${service}-1`;

@@ -5,7 +5,7 @@ import type { GenerationPlan } from './manifest';
 import type { GeneratedFlavor } from './render';
 
 /**
- * What preparing a generation found (io/prepare-generation.ts): lint errors that stop it, an invalid
+ * What preparing a generation found (prepare-generation.ts): lint errors that stop it, an invalid
  * input with its message, or a plan against the files on disk, ready to be applied.
  */
 export type GenerationPreparation =
@@ -13,7 +13,10 @@ export type GenerationPreparation =
   | { readonly kind: 'invalid'; readonly message: string }
   | {
       readonly kind: 'planned';
+      /** Absolute path of the output folder. */
       readonly outDir: string;
+      /** The output folder relative to the repository, `/`-separated. */
+      readonly outRelative: string;
       readonly files: readonly GeneratedFile[];
       readonly plan: GenerationPlan;
       readonly drift: boolean;

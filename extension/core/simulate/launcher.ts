@@ -1,8 +1,8 @@
 import type { Finding } from '../lint/finding';
 import type { RemovalReport } from '../ports';
-import type { RunEvent } from './events';
-import type { RunRecord } from './history';
-import type { RunView } from './run-view';
+import type { RunEvent } from '../runs/run-events';
+import type { RunRecord } from '../runs/run-record';
+import type { RunView } from '../runs/run-view';
 import type { SimulationSession } from './session';
 
 /**

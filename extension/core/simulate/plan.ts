@@ -2,7 +2,7 @@ import { learnerResources, simulationLearners } from '../config/project-file';
 import { aggregatorCommand, imageBuildArgs, learnerCommand, starterCommand } from '../generate/deployment';
 import { appName, outFolder, type RuntimeInput } from '../generate/render';
 import type { ContainerSpec } from '../ports';
-import type { MemberRole } from './events';
+import type { MemberRole } from '../runs/run-events';
 
 /**
  * The local simulation as containers: what compose.yaml describes, derived from the same project file

@@ -1,8 +1,9 @@
 import { FlError, messageOf } from '../errors';
-import type { ContainerEvent, ContainerRuntime, Logger } from '../ports';
-import { exitDescription, failureReason, parseFlowerLogLine, parseMetricsLine, type MemberState, type RunEvent, type RunOutcome } from './events';
+import type { Clock, ContainerEvent, ContainerRuntime, Logger } from '../ports';
+import { exitDescription, failureReason, parseFlowerLogLine, parseMetricsLine } from './log-lines';
+import { type MemberState, type RunEvent, type RunOutcome } from '../runs/run-events';
 import type { PlannedMember, SimulationPlan } from './plan';
-import { emptyRunView, reduceRun, type RunView } from './run-view';
+import { emptyRunView, reduceRun, type RunView } from '../runs/run-view';
 
 /**
  * One local simulation run (style.md "A running simulation is a session"): it owns the abort controller,
@@ -14,7 +15,8 @@ import { emptyRunView, reduceRun, type RunView } from './run-view';
 
 export interface SessionDeps {
   readonly runtime: ContainerRuntime;
-  readonly now: () => number;
+  /** Time and timers (the start timeout, the removal poll), so tests step them instead of sleeping. */
+  readonly clock: Clock;
   readonly logger?: Logger;
 }
 
@@ -43,6 +45,8 @@ export class SimulationSession {
   private current: RunView;
   private readonly controller = new AbortController();
   private readonly watchController = new AbortController();
+  /** Short waits under way; teardown ends them (they end the run's last promises). */
+  private readonly pauses = new Set<() => void>();
   private readonly tails = new Map<string, string[]>();
   private readonly seenRounds = new Set<string>();
   private readonly startedRounds = new Set<number>();
@@ -65,7 +69,7 @@ export class SimulationSession {
     private readonly deps: SessionDeps,
     private readonly options: SessionOptions,
   ) {
-    this.current = emptyRunView(plan.runId, deps.now());
+    this.current = emptyRunView(plan.runId, deps.clock.now());
     this.byName = new Map(plan.members.map((m) => [m.spec.name, m]));
   }
 
@@ -139,7 +143,7 @@ export class SimulationSession {
     try {
       this.emit({
         type: 'runPlanned',
-        at: this.deps.now(),
+        at: this.deps.clock.now(),
         runId: plan.runId,
         project: plan.project,
         learners: plan.learners,
@@ -186,7 +190,7 @@ export class SimulationSession {
     const ending = await endingPromise;
     signal?.removeEventListener('abort', onAbort);
     await this.teardown(created);
-    this.emit({ type: 'runFinished', at: this.deps.now(), outcome: ending.outcome, message: ending.message });
+    this.emit({ type: 'runFinished', at: this.deps.clock.now(), outcome: ending.outcome, message: ending.message });
     if (engineError !== undefined) throw engineError;
     return this.current;
   }
@@ -220,10 +224,10 @@ export class SimulationSession {
     }
     const tag = plan.image.tag;
     if (await runtime.imageExists(tag, signal)) {
-      this.emit({ type: 'imageReady', at: this.deps.now(), tag, built: false });
+      this.emit({ type: 'imageReady', at: this.deps.clock.now(), tag, built: false });
       return;
     }
-    this.emit({ type: 'imageBuildStarted', at: this.deps.now(), tag });
+    this.emit({ type: 'imageBuildStarted', at: this.deps.clock.now(), tag });
     const base = plan.image.buildArgs['BASE_IMAGE'];
     const baseIsLocal = base === undefined || (await runtime.imageExists(base, signal));
     if (!baseIsLocal) this.options.onLog?.('build', `The base image ${base} is not on this engine: the build pulls it.`, 'stdout');
@@ -234,7 +238,7 @@ export class SimulationSession {
       if (baseIsLocal || !pullFailure || error instanceof FlError) throw error;
       throw new Error(`The base image ${base} is not on this Docker engine and the build could not get it (${messageOf(error)}). Pull it (docker pull ${base}) or set image.base_image in flops.json to an image you have; offline, use a prepared base image that already holds your dependencies and Flower.`);
     }
-    this.emit({ type: 'imageReady', at: this.deps.now(), tag, built: true });
+    this.emit({ type: 'imageReady', at: this.deps.clock.now(), tag, built: true });
     // Each change of the repository makes a new tag; the superseded images of this repository go, so
     // they do not pile up on the user's disk. Best effort: a failure here never fails the run.
     try {
@@ -260,7 +264,7 @@ export class SimulationSession {
         signal,
         onProgress: (progress) => {
           this.options.onLog?.('build', progress.line, 'stdout');
-          if (progress.step !== undefined) this.emit({ type: 'imageBuildStep', at: this.deps.now(), ...progress.step });
+          if (progress.step !== undefined) this.emit({ type: 'imageBuildStep', at: this.deps.clock.now(), ...progress.step });
         },
       },
     );
@@ -281,14 +285,14 @@ export class SimulationSession {
     if (this.options.sampleResources !== false && member.role !== 'starter') {
       void this.deps.runtime
         .watchResources(member.spec.name, this.watchController.signal, (sample) => {
-          this.emit({ type: 'memberResources', at: this.deps.now(), service: member.service, cpuPercent: sample.cpuPercent, memoryMb: sample.memoryMb });
+          this.emit({ type: 'memberResources', at: this.deps.clock.now(), service: member.service, cpuPercent: sample.cpuPercent, memoryMb: sample.memoryMb });
         })
         .catch((error: unknown) => this.deps.logger?.debug(`resource stream of ${member.service} ended: ${String(error)}`));
     }
   }
 
   private setState(member: PlannedMember, state: MemberState, extra: { exitCode?: number; oomKilled?: boolean } = {}): void {
-    this.emit({ type: 'memberState', at: this.deps.now(), service: member.service, state, ...extra });
+    this.emit({ type: 'memberState', at: this.deps.clock.now(), service: member.service, state, ...extra });
   }
 
   /** Follows a container's log from its start (or, after a restart, from now on). */
@@ -312,7 +316,7 @@ export class SimulationSession {
       const reason = failureReason(tail) ?? line;
       if (this.reportedFailures.get(member.service) !== reason) {
         this.reportedFailures.set(member.service, reason);
-        this.emit({ type: 'learnerFailed', at: this.deps.now(), service: member.service, learner: member.learner, oomKilled: false, reason });
+        this.emit({ type: 'learnerFailed', at: this.deps.clock.now(), service: member.service, learner: member.learner, oomKilled: false, reason });
       }
     }
   }
@@ -325,7 +329,7 @@ export class SimulationSession {
       if (this.seenRounds.has(key)) return;
       this.seenRounds.add(key);
       this.waitingSince = undefined;
-      this.emit({ type: 'roundFinished', at: this.deps.now(), metrics: metrics.metrics });
+      this.emit({ type: 'roundFinished', at: this.deps.clock.now(), metrics: metrics.metrics });
       return;
     }
     if (metrics.kind === 'malformed') {
@@ -343,7 +347,7 @@ export class SimulationSession {
     if (signal?.kind === 'roundStarted' && !this.startedRounds.has(signal.round)) {
       this.startedRounds.add(signal.round);
       this.waitingSince = undefined;
-      this.emit({ type: 'roundStarted', at: this.deps.now(), round: signal.round, rounds: signal.rounds });
+      this.emit({ type: 'roundStarted', at: this.deps.clock.now(), round: signal.round, rounds: signal.rounds });
     } else if (signal?.kind === 'waiting') {
       this.onWaiting(signal.connected, signal.required);
     }
@@ -355,7 +359,7 @@ export class SimulationSession {
    * of hanging; the check runs on the waiting lines themselves, which Flower repeats every second.
    */
   private onWaiting(connected: number | undefined, required: number | undefined): void {
-    const now = this.deps.now();
+    const now = this.deps.clock.now();
     // A pause of more than 15 s between waiting lines means the earlier wait ended.
     if (this.waitingSince === undefined || now - this.lastWaitingLine > 15_000) this.waitingSince = now;
     this.lastWaitingLine = now;
@@ -410,7 +414,7 @@ export class SimulationSession {
         ? `out of memory: killed at its ${String(member.spec.memoryMb ?? '?')} MB limit (raise memory_mb for its profile)`
         : (failureReason(this.logTail(member.service)) ?? exitDescription(code));
     this.reportedFailures.set(member.service, reason);
-    this.emit({ type: 'learnerFailed', at: this.deps.now(), service: member.service, learner: member.learner, ...(code !== undefined ? { exitCode: code } : {}), oomKilled, reason });
+    this.emit({ type: 'learnerFailed', at: this.deps.clock.now(), service: member.service, learner: member.learner, ...(code !== undefined ? { exitCode: code } : {}), oomKilled, reason });
   }
 
   /** The starter's and the aggregator's exits end the run; `wait` does not miss an exit the event stream raced. */
@@ -439,11 +443,21 @@ export class SimulationSession {
 
   /** Whether a container disappears (or is being removed) within 2 s: removal follows a forced kill at once. */
   private async removedFromOutside(member: PlannedMember): Promise<boolean> {
-    for (let i = 0; i < 8; i++) {
+    const watching = this.watchController.signal;
+    for (let i = 0; i < 8 && !watching.aborted; i++) {
       const info = await this.deps.runtime.inspectContainer(member.spec.name).catch(() => undefined);
       if (info === undefined || info.status === 'removing' || info.status === 'dead') return true;
-      // The engine offers no "about to be removed" event before the kill; a short bounded wait.
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      // The engine offers no "about to be removed" event before the kill; a short bounded wait,
+      // cut short when the run ends.
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          cancel();
+          this.pauses.delete(done);
+          resolve();
+        };
+        const cancel = this.deps.clock.setTimer(250, done);
+        this.pauses.add(done);
+      });
     }
     return false;
   }
@@ -483,7 +497,7 @@ export class SimulationSession {
 
   private armStartTimeout(): void {
     const ms = this.options.startTimeoutMs ?? defaultStartTimeoutMs;
-    const timer = setTimeout(() => {
+    const cancel = this.deps.clock.setTimer(ms, () => {
       if (this.ending !== undefined || this.startedRounds.size > 0 || this.current.history.length > 0) return;
       const learners = this.current.members.filter((m) => m.role === 'learner');
       const running = learners.filter((m) => m.state === 'running').length;
@@ -491,13 +505,14 @@ export class SimulationSession {
         outcome: 'failed',
         message: `Round 1 did not start within ${Math.round(ms / 1000)} s: the aggregator needs ${this.plan.minAvailable} learners (min_available_clients) and ${running} of ${learners.length} are running.${this.learnerProblems()}`,
       });
-    }, ms);
-    this.watchController.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    });
+    this.watchController.signal.addEventListener('abort', cancel, { once: true });
   }
 
   private async teardown(created: boolean): Promise<void> {
     this.tearingDown = true;
     this.watchController.abort();
+    for (const end of [...this.pauses]) end();
     if (!created) return;
     const report = await this.deps.runtime.removeLabelled({ 'flops.run': this.plan.runId });
     for (const member of this.plan.members) this.setState(member, 'removed');

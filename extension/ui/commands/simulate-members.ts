@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { MemberState } from '../../core/simulate/events';
+import type { MemberState } from '../../core/runs/run-events';
 import { commandIds } from '../command-ids';
 import type { CommandSpec } from '../commands';
 import { parseNodeArg } from '../simulation/node-args';

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { buildMonitorTree, type MonitorNode } from '../../core/simulate/monitor-model';
+import { buildMonitorTree, type MonitorNode } from '../../core/runs/monitor-model';
 import { DisposableStore } from '../disposables';
-import type { SimulationController } from './simulation-controller';
+import type { Clock } from '../../core/ports';
+import type { RunStore } from '../../core/runs/run-store';
 import { Throttle } from './throttle';
 
 /** The view's id in package.json (contributes.views.flops). */
@@ -23,7 +24,7 @@ const collapsible = {
  * The "Runs" tree: monitor-model.ts's nodes as TreeItems. Elements are the model's plain node
  * objects, so commands invoked from a node's menu receive the node (run id, repository, service,
  * learner) as their argument. Children come from the node itself; the whole tree is rebuilt from the
- * controller on each (coalesced) change.
+ * run store on each (coalesced) change.
  */
 export class RunTree implements vscode.TreeDataProvider<MonitorNode>, vscode.Disposable {
   private readonly store = new DisposableStore();
@@ -31,13 +32,16 @@ export class RunTree implements vscode.TreeDataProvider<MonitorNode>, vscode.Dis
   readonly onDidChangeTreeData = this.changed.event;
   private readonly refresher = this.store.add(new Throttle(refreshMs, () => this.changed.fire(undefined)));
 
-  constructor(private readonly controller: SimulationController) {
-    this.store.add(controller.onDidChange(() => this.refresher.schedule()));
+  constructor(
+    private readonly runs: RunStore,
+    private readonly clock: Clock,
+  ) {
+    this.store.add({ dispose: runs.subscribe(() => this.refresher.schedule()) });
   }
 
   getChildren(element?: MonitorNode): MonitorNode[] {
     if (element !== undefined) return [...element.children];
-    return buildMonitorTree(this.controller.monitorInput());
+    return buildMonitorTree(this.runs.monitorInput(this.clock.now()));
   }
 
   getTreeItem(node: MonitorNode): vscode.TreeItem {
@@ -56,9 +60,9 @@ export class RunTree implements vscode.TreeDataProvider<MonitorNode>, vscode.Dis
 }
 
 /** Registers the tree under its view id; the returned disposable owns both. */
-export function registerRunMonitor(controller: SimulationController): vscode.Disposable {
+export function registerRunMonitor(runs: RunStore, clock: Clock): vscode.Disposable {
   const store = new DisposableStore();
-  const tree = store.add(new RunTree(controller));
+  const tree = store.add(new RunTree(runs, clock));
   store.add(vscode.window.createTreeView(runMonitorViewId, { treeDataProvider: tree, showCollapseAll: true }));
   return store;
 }

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { activeStatus, finishedStatus, type StatusSummary } from '../../core/simulate/status-summary';
-import type { RunView } from '../../core/simulate/run-view';
+import { activeStatus, finishedStatus, type StatusSummary } from '../../core/runs/status-summary';
+import type { RunView } from '../../core/runs/run-view';
 import { DisposableStore } from '../disposables';
 import { runMonitorViewId } from './run-tree';
-import type { SimulationController } from './simulation-controller';
+import type { RunStore } from '../../core/runs/run-store';
 import { Throttle } from './throttle';
 
 /** How long the outcome of a finished run stays in the status bar. */
@@ -21,19 +21,28 @@ export class SimulationStatusBar implements vscode.Disposable {
   private lingering: StatusSummary | undefined;
   private lingerTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly controller: SimulationController) {
+  /** Runs that were active at the last change, so an ending is seen once. */
+  private readonly active = new Set<string>();
+
+  constructor(private readonly runs: RunStore) {
     this.item = this.store.add(vscode.window.createStatusBarItem('flops.simulation', vscode.StatusBarAlignment.Left, 10));
     this.item.name = 'FLOps Simulation';
     // VS Code creates a `<view id>.focus` command for every contributed view.
     this.item.command = { command: `${runMonitorViewId}.focus`, title: 'Show Run Monitor' };
-    this.store.add(controller.onDidChange(() => this.refresher.schedule()));
-    this.store.add(controller.onDidFinish((view) => this.linger(view)));
+    this.store.add({ dispose: runs.subscribe((change) => this.onChange(change.kind === 'run' ? change.runId : undefined)) });
     this.store.add({ dispose: () => clearTimeout(this.lingerTimer) });
     this.render();
   }
 
   dispose(): void {
     this.store.dispose();
+  }
+
+  private onChange(runId: string | undefined): void {
+    const run = runId !== undefined ? this.runs.runOf(runId) : undefined;
+    if (run !== undefined && run.active) this.active.add(run.runId);
+    else if (run !== undefined && this.active.delete(run.runId)) this.linger(run.view);
+    this.refresher.schedule();
   }
 
   private linger(view: RunView): void {
@@ -47,7 +56,7 @@ export class SimulationStatusBar implements vscode.Disposable {
   }
 
   private render(): void {
-    const summary = activeStatus(this.controller.activeRuns().map((r) => r.view)) ?? this.lingering;
+    const summary = activeStatus(this.runs.activeRuns().map((r) => r.view)) ?? this.lingering;
     if (summary === undefined) {
       this.item.hide();
       return;

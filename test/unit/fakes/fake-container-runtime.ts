@@ -46,6 +46,9 @@ export class FakeContainerRuntime implements ContainerRuntime {
   buildError: Error | undefined;
   /** Build steps `buildImage` reports, in order; with `buildError` set it fails after the first. */
   buildSteps: readonly string[] = ['FROM flops-test/base', 'RUN pip install -r requirements.txt'];
+  /** While true, `removeLabelled` waits until `hangRemoval` is set false again (an engine that never confirms). */
+  private hanging = false;
+  private readonly hungRemovals: (() => void)[] = [];
   private readonly eventListeners = new Set<(event: ContainerEvent) => void>();
   private clock = 0;
 
@@ -58,6 +61,15 @@ export class FakeContainerRuntime implements ContainerRuntime {
 
   set engineDown(down: boolean) {
     this.pingError = down ? new FlError('dockerUnavailable', 'Docker is not running (fake engine down).') : undefined;
+  }
+
+  get hangRemoval(): boolean {
+    return this.hanging;
+  }
+
+  set hangRemoval(hang: boolean) {
+    this.hanging = hang;
+    if (!hang) for (const release of this.hungRemovals.splice(0)) release();
   }
 
   /** The message `buildImage` fails with, if any. */
@@ -278,7 +290,8 @@ export class FakeContainerRuntime implements ContainerRuntime {
     );
   }
 
-  removeLabelled(labels: Readonly<Record<string, string>>): Promise<RemovalReport> {
+  async removeLabelled(labels: Readonly<Record<string, string>>): Promise<RemovalReport> {
+    if (this.hanging) await new Promise<void>((resolve) => this.hungRemovals.push(resolve));
     const containers: string[] = [];
     for (const [name, c] of this.containers) {
       if (!matches(c.spec.labels, labels)) continue;
@@ -292,7 +305,7 @@ export class FakeContainerRuntime implements ContainerRuntime {
     const volumes = [...this.volumes].filter(([, l]) => matches(l, labels)).map(([n]) => n);
     for (const v of volumes) this.volumes.delete(v);
     this.calls.push(`remove ${containers.join(' ')}`);
-    return Promise.resolve({ containers, networks, volumes, failures: [] });
+    return { containers, networks, volumes, failures: [] };
   }
 
   private info(c: FakeContainer): ContainerInfo {

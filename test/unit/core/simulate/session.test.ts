@@ -4,9 +4,10 @@ import { projectFileSchema } from '../../../../extension/core/config/project-fil
 import { FlError } from '../../../../extension/core/errors';
 import { renderCompose } from '../../../../extension/core/generate/deployment';
 import type { ContainerSpec } from '../../../../extension/core/ports';
-import type { RunEvent } from '../../../../extension/core/simulate/events';
+import type { RunEvent } from '../../../../extension/core/runs/run-events';
 import { planProblem, planSimulation, type SimulationPlan } from '../../../../extension/core/simulate/plan';
 import { SimulationSession } from '../../../../extension/core/simulate/session';
+import { FakeClock } from '../../fakes/fake-clock';
 import { FakeContainerRuntime } from '../../fakes/fake-container-runtime';
 
 /** Two learners, both needed for a round. */
@@ -43,8 +44,8 @@ function scriptHappyRun(runtime: FakeContainerRuntime, rounds: number): void {
   };
 }
 
-function session(p: SimulationPlan, runtime: FakeContainerRuntime, events: RunEvent[] = [], startTimeoutMs = 5_000): SimulationSession {
-  return new SimulationSession(p, { runtime, now: () => 1_700_000_000_000 }, { build: { contextDir: '/work/mnist-sklearn', files: ['model_manager.py', '.flops/Dockerfile'] }, startTimeoutMs, onEvent: (e) => events.push(e) });
+function session(p: SimulationPlan, runtime: FakeContainerRuntime, events: RunEvent[] = [], startTimeoutMs = 5_000, clock = new FakeClock()): SimulationSession {
+  return new SimulationSession(p, { runtime, clock }, { build: { contextDir: '/work/mnist-sklearn', files: ['model_manager.py', '.flops/Dockerfile'] }, startTimeoutMs, onEvent: (e) => events.push(e) });
 }
 
 describe('simulate: plan', () => {
@@ -123,7 +124,7 @@ describe('simulate: session over a fake engine', () => {
     runtime.imageLabels.set('flops-mnist-sklearn:other-repo', { 'flops.image': 'simulation', 'flops.repo': 'elsewhere' });
     scriptHappyRun(runtime, 1);
     const logs: string[] = [];
-    const view = await new SimulationSession(plan(two, { rounds: 1 }), { runtime, now: () => 1 }, { build: { contextDir: '/x', files: [] }, onLog: (service, line) => logs.push(`${service}: ${line}`) }).run();
+    const view = await new SimulationSession(plan(two, { rounds: 1 }), { runtime, clock: new FakeClock(1) }, { build: { contextDir: '/x', files: [] }, onLog: (service, line) => logs.push(`${service}: ${line}`) }).run();
     assert.equal(view.outcome, 'succeeded');
     assert.deepEqual([...runtime.images].sort(), ['flops-mnist-sklearn:0123456789abcdef', 'flops-mnist-sklearn:other-repo']);
     assert.ok(logs.includes('build: Removed superseded images of this repository: flops-mnist-sklearn:old'), logs.join('\n'));
@@ -182,7 +183,12 @@ describe('simulate: session over a fake engine', () => {
       if (spec.labels['flops.learner'] === '1') rt.exit(spec.name, 1);
     };
     const events: RunEvent[] = [];
-    const view = await session(plan(), runtime, events, 50).run();
+    const clock = new FakeClock();
+    const running = session(plan(), runtime, events, 50, clock).run();
+    // The start timeout fires when its time has passed: once the learner has exited and the aggregator waits.
+    while (!events.some((e) => e.type === 'learnerFailed')) await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(50);
+    const view = await running;
     assert.equal(view.outcome, 'failed');
     assert.match(view.message ?? '', /Round 1 did not start within 0 s: the aggregator needs 2 learners \(min_available_clients\) and 1 of 2 are running/);
     assert.match(view.message ?? '', /learner-1: exited with code 1/);
@@ -192,7 +198,7 @@ describe('simulate: session over a fake engine', () => {
 
   it('ends a run whose aggregator waits too long for learners after a drop-out, instead of hanging', async () => {
     const runtime = new FakeContainerRuntime();
-    let clock = 1_000_000;
+    const clock = new FakeClock(1_000_000);
     runtime.onStart = (spec, rt) => {
       if (spec.labels['flops.role'] !== 'starter') return;
       const aggregator = rt.named('aggregator');
@@ -205,11 +211,11 @@ describe('simulate: session over a fake engine', () => {
         for (let i = 0; i <= 19 && s.active; i++) {
           await new Promise((resolve) => setImmediate(resolve));
           rt.log(aggregator, 'INFO :      Waiting for nodes to connect: 1 connected (minimum required: 2).');
-          clock += 10_000;
+          clock.advance(10_000);
         }
       })();
     };
-    const s = new SimulationSession(plan(), { runtime, now: () => clock }, { build: { contextDir: '/x', files: [] }, startTimeoutMs: 180_000 });
+    const s = new SimulationSession(plan(), { runtime, clock }, { build: { contextDir: '/x', files: [] }, startTimeoutMs: 180_000 });
     const view = await s.run();
     assert.equal(view.outcome, 'failed');
     assert.match(view.message ?? '', /^After round 1 the aggregator waited 180 s for learners: it needs 2 \(min_available_clients\) and 1 is connected\. Learner problems: learner-2: killed \(exit code 137, SIGKILL\)\./);

@@ -1,4 +1,4 @@
-import type { MemberRole, MemberState, RoundMetrics, RunEvent, RunOutcome } from './events';
+import type { MemberRole, MemberState, RoundMetrics, RunEvent, RunOutcome } from './run-events';
 
 /**
  * What a run looks like, folded from its events: the run monitor's tree, the status bar, `flops sim up`'s

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { exitDescription, failureReason, parseFlowerLogLine, parseMetricsLine, type RunEvent } from '../../../../extension/core/simulate/events';
-import { parseRunRecord, recordFromView } from '../../../../extension/core/simulate/history';
-import { emptyRunView, latestMetric, reduceRun, runSummary } from '../../../../extension/core/simulate/run-view';
+import { exitDescription, failureReason, parseFlowerLogLine, parseMetricsLine } from '../../../../extension/core/simulate/log-lines';
+import { type RunEvent } from '../../../../extension/core/runs/run-events';
+import { parseRunRecord, recordFromView } from '../../../../extension/core/runs/run-record';
+import { emptyRunView, latestMetric, reduceRun, runSummary } from '../../../../extension/core/runs/run-view';
 
 const line = '{"flops":"round","v":1,"run_id":"42","round":2,"rounds":3,"strategy":"FedAvg","time_ms":1700000000000,"train":{"num-examples":640,"train-seconds":0.4},"evaluate":{"loss":0.41,"accuracy":0.9,"num-examples":160},"nodes":{"train":2,"evaluate":2}}';
 

@@ -1,11 +1,12 @@
-import { throwIfCancelled } from '../../extension/core/errors';
-import type { Finding } from '../../extension/core/lint/finding';
-import type { RemovalReport } from '../../extension/core/ports';
-import type { RunRecord } from '../../extension/core/simulate/history';
-import type { PrepareSimulationOptions, SimulationLauncher, SimulationStart } from '../../extension/core/simulate/launcher';
-import type { PlannedMember, SimulationPlan } from '../../extension/core/simulate/plan';
-import { SimulationSession } from '../../extension/core/simulate/session';
-import { FakeContainerRuntime } from '../unit/fakes/fake-container-runtime';
+import { systemClock } from '../../../extension/io/system-clock';
+import { throwIfCancelled } from '../../../extension/core/errors';
+import type { Finding } from '../../../extension/core/lint/finding';
+import type { Clock, RemovalReport } from '../../../extension/core/ports';
+import type { RunRecord } from '../../../extension/core/runs/run-record';
+import type { PrepareSimulationOptions, SimulationLauncher, SimulationStart } from '../../../extension/core/simulate/launcher';
+import type { PlannedMember, SimulationPlan } from '../../../extension/core/simulate/plan';
+import { SimulationSession } from '../../../extension/core/simulate/session';
+import { FakeContainerRuntime } from './fake-container-runtime';
 
 /** A plan as planSimulation makes it, reduced to what a session uses: aggregator, learners, starter. */
 export function fakePlan(runId: string, learners: number, rounds: number): SimulationPlan {
@@ -40,10 +41,13 @@ export function fakePlan(runId: string, learners: number, rounds: number): Simul
 /**
  * The SimulationLauncher port over a FakeContainerRuntime: real sessions (the core's SimulationSession)
  * against a fake engine the test drives. Generation and history files are not involved: `history` is
- * what `runs` answers, `lintErrors` what `prepare` reports unless forced.
+ * what `runs` answers (`historyError` makes it reject), `lintErrors` what `prepare` reports unless forced.
  */
 export class FakeLauncher implements SimulationLauncher {
   readonly runtime = new FakeContainerRuntime();
+  /** The sessions' clock: the real one in the extension host, a FakeClock in unit tests. */
+  constructor(private readonly clock: Clock = systemClock) {}
+
   history: RunRecord[] = [];
   lintErrors: Finding[] | undefined;
   runsCalls = 0;
@@ -57,14 +61,17 @@ export class FakeLauncher implements SimulationLauncher {
     const plan = fakePlan(runId, options.learners ?? 2, options.rounds ?? 2);
     const session = new SimulationSession(
       plan,
-      { runtime: this.runtime, now: () => Date.now() },
+      { runtime: this.runtime, clock: this.clock },
       { build: { contextDir: dir, files: [] }, ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}), ...(options.onLog !== undefined ? { onLog: options.onLog } : {}) },
     );
     return Promise.resolve({ kind: 'ready', session, keptEdited: [], removedLeftovers: [], recordPath: `${dir}/.flops/runs/${runId}.json`, recorded: () => Promise.resolve() });
   }
 
+  historyError: Error | undefined;
+
   runs(): Promise<RunRecord[]> {
     this.runsCalls++;
+    if (this.historyError !== undefined) return Promise.reject(this.historyError);
     return Promise.resolve([...this.history]);
   }
 

@@ -1,65 +1,12 @@
 import { z } from 'zod';
 import { messageOf } from '../errors';
+import type { RoundMetrics } from '../runs/run-events';
 
 /**
- * The one event stream of a run (architecture.md "One event stream"): everything that happens in a
- * local simulation becomes a typed `RunEvent`. The tree, the status bar, the CLI and the run history
- * are folds over these events (run-view.ts); nothing reads Docker directly.
- *
- * Sources: the engine's container events and states (io/docker/), the ServerApp's metrics
- * lines (README "Metrics line format") and a few well-known Flower log lines, all turned into events by
- * run.ts. `at` is milliseconds since the epoch.
+ * What a local simulation reads from its containers' log lines: the ServerApp's metrics lines (README
+ * "Metrics line format"), a few well-known Flower log lines, and a failure's reason from a traceback.
+ * The session turns them into `RunEvent`s (core/runs/run-events.ts).
  */
-
-export type MemberRole = 'aggregator' | 'learner' | 'starter' | 'mlflow';
-
-/** A container's state as the run monitor shows it. */
-export type MemberState = 'pending' | 'starting' | 'running' | 'paused' | 'restarting' | 'exited' | 'failed' | 'removed';
-
-/** One aggregated set of metrics of a round (numbers only; null for non-finite values). */
-export type RoundMetricValues = Readonly<Record<string, number | null>>;
-
-export interface RoundMetrics {
-  readonly round: number;
-  readonly rounds: number;
-  readonly strategy: string;
-  readonly train: RoundMetricValues | null;
-  readonly evaluate: RoundMetricValues | null;
-  /** Replies without error, per phase. */
-  readonly nodes: { readonly train: number; readonly evaluate: number };
-  /** Replies with an error (or none), per phase; a round with `nodes.train` 0 failed. */
-  readonly failures: { readonly train: number; readonly evaluate: number };
-  /** When the ServerApp finished the round (its clock). */
-  readonly timeMs: number;
-}
-
-export type RunOutcome = 'succeeded' | 'failed' | 'stopped' | 'cancelled';
-
-export type RunEvent =
-  | {
-      readonly type: 'runPlanned';
-      readonly at: number;
-      readonly runId: string;
-      readonly project: string;
-      readonly learners: number;
-      readonly rounds: number;
-      readonly strategy: string;
-      /** Where the run is reachable from this machine (free host ports picked per run). */
-      readonly endpoints?: { readonly control: string; readonly mlflow?: string };
-      readonly members: readonly { readonly service: string; readonly role: MemberRole; readonly learner?: number; readonly profile?: string; readonly cpus?: number; readonly memoryMb?: number }[];
-    }
-  | { readonly type: 'imageBuildStarted'; readonly at: number; readonly tag: string }
-  | { readonly type: 'imageBuildStep'; readonly at: number; readonly index: number; readonly total: number; readonly instruction: string }
-  | { readonly type: 'imageReady'; readonly at: number; readonly tag: string; readonly built: boolean }
-  | { readonly type: 'memberState'; readonly at: number; readonly service: string; readonly state: MemberState; readonly exitCode?: number; readonly oomKilled?: boolean }
-  | { readonly type: 'memberResources'; readonly at: number; readonly service: string; readonly cpuPercent: number; readonly memoryMb: number }
-  | { readonly type: 'waitingForLearners'; readonly at: number; readonly connected?: number; readonly required?: number }
-  | { readonly type: 'roundStarted'; readonly at: number; readonly round: number; readonly rounds: number }
-  | { readonly type: 'roundFinished'; readonly at: number; readonly metrics: RoundMetrics }
-  | { readonly type: 'learnerFailed'; readonly at: number; readonly service: string; readonly learner: number; readonly exitCode?: number; readonly oomKilled: boolean; readonly reason: string }
-  | { readonly type: 'runFinished'; readonly at: number; readonly outcome: RunOutcome; readonly message: string };
-
-export type RunEventType = RunEvent['type'];
 
 const finiteOrNull = z.number().nullable();
 const metricValues = z.record(z.string(), finiteOrNull).nullable();

@@ -1,4 +1,4 @@
-import type { RoundMetrics } from './events';
+import type { RoundMetrics } from './run-events';
 import type { RunView } from './run-view';
 
 /** How runs read in words, shared by the run monitor and the status bar (pure, unit-tested). */

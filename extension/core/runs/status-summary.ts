@@ -1,4 +1,4 @@
-import type { RunOutcome } from './events';
+import type { RunOutcome } from './run-events';
 import { activeProgress, metricsText } from './run-text';
 import type { RunView } from './run-view';
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import type { RoundMetrics, RunEvent } from '../../../../extension/core/simulate/events';
-import type { RunRecord } from '../../../../extension/core/simulate/history';
-import { buildMonitorTree, type MemberNode, type MonitorNode, type RunNode } from '../../../../extension/core/simulate/monitor-model';
-import { relativeTime } from '../../../../extension/core/simulate/run-text';
-import { activeStatus, finishedStatus } from '../../../../extension/core/simulate/status-summary';
-import { emptyRunView, reduceRun, type RunView } from '../../../../extension/core/simulate/run-view';
+import type { RoundMetrics, RunEvent } from '../../../../extension/core/runs/run-events';
+import type { RunRecord } from '../../../../extension/core/runs/run-record';
+import { buildMonitorTree, type MemberNode, type MonitorNode, type RunNode } from '../../../../extension/core/runs/monitor-model';
+import { relativeTime } from '../../../../extension/core/runs/run-text';
+import { activeStatus, finishedStatus } from '../../../../extension/core/runs/status-summary';
+import { emptyRunView, reduceRun, type RunView } from '../../../../extension/core/runs/run-view';
 
 const t0 = Date.UTC(2025, 5, 1, 12, 0, 0);
 const minutes = (n: number): number => n * 60_000;

@@ -1,5 +1,5 @@
-import type { MemberRole } from './events';
-import type { RecordedOutcome, RunRecord } from './history';
+import type { MemberRole } from './run-events';
+import type { RecordedOutcome, RunRecord } from './run-record';
 import { activeProgress, duration, finishedLabel, formatNumber, isoTime, lines, metricsText, relativeTime, roundsLine, shorten } from './run-text';
 import type { MemberView, RunView } from './run-view';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { RoundMetrics } from '../../../../extension/core/simulate/events';
-import { replyFailuresText, roundsLine } from '../../../../extension/core/simulate/run-text';
+import type { RoundMetrics } from '../../../../extension/core/runs/run-events';
+import { replyFailuresText, roundsLine } from '../../../../extension/core/runs/run-text';
 
 const round = (n: number, nodes: [number, number], failures: [number, number]): RoundMetrics => ({
   round: n, rounds: 3, strategy: 'FedAvg', train: null, evaluate: { loss: 0.5, accuracy: 0.75 },

@@ -1,5 +1,7 @@
 // Layer boundaries of style.md, enforced: one no-restricted-imports block per folder.
 import js from '@eslint/js';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import tseslint from 'typescript-eslint';
 
 const node = ['node:*', 'fs', 'fs/promises', 'path', 'child_process', 'os', 'worker_threads', 'util', 'url', 'http', 'https', 'net'];
@@ -26,7 +28,15 @@ export default tseslint.config(
   },
   {
     files: ['extension/**/*.ts'],
-    rules: { 'no-console': 'error' },
+    plugins: { 'import-x': importX },
+    settings: { ...importX.flatConfigs.typescript.settings, 'import-x/resolver': undefined, 'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.json' })] },
+    rules: {
+      'no-console': 'error',
+      // A file over 400 lines holds two things: split it by what it exports (style.md "Small files").
+      'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }],
+      // Layers import downwards only; a cycle means a type or helper sits in the wrong file.
+      'import-x/no-cycle': 'error',
+    },
   },
   {
     files: ['extension/core/**/*.ts'],
@@ -70,7 +80,19 @@ export default tseslint.config(
     },
   },
   {
-    files: ['extension/cli.ts'],
+    files: ['extension/cli/**/*.ts'],
+    ignores: ['extension/cli/cli-root.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          forbid(['vscode', '**/ui/*'], 'The CLI runs without VS Code.'),
+          forbid(['**/io/*', '**/io/**'], 'CLI commands get io adapters from cli/cli-root.ts (the CLI composition root); add what a command needs to CliServices there.'),
+        ],
+      }],
+    },
+  },
+  {
+    files: ['extension/cli/cli-root.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [forbid(['vscode', '**/ui/*'], 'The CLI runs without VS Code.')],

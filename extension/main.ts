@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { Features } from './features';
+import type { Features } from './editor-root';
 import { commandIds } from './ui/command-ids';
 import { asError } from './core/errors';
 
@@ -19,7 +19,7 @@ let shutdown: (() => Promise<void>) | undefined;
 
 /**
  * Activation does only what must happen synchronously: the log channel and the command ids (so the
- * palette works at once). The features bundle (dist/features.js) is loaded on the next tick, so the
+ * palette works at once). The editor's composition root (dist/editor-root.js, a bundle of its own) is loaded on the next tick, so the
  * module evaluation of zod, yaml, simple-git and the linter is not part of activation time
  * (measured by `npm run bench`).
  */
@@ -31,7 +31,7 @@ export function activate(ctx: vscode.ExtensionContext): FlopsApi {
       try {
         // A separate bundle next to this one; a plain require keeps esbuild from inlining it.
         const load = require as (id: string) => { startFeatures: (c: vscode.ExtensionContext, ch: vscode.LogOutputChannel) => Features };
-        resolve(load(path.join(__dirname, 'features.js')).startFeatures(ctx, channel));
+        resolve(load(path.join(__dirname, 'editor-root.js')).startFeatures(ctx, channel));
       } catch (error) {
         channel.error(asError(error));
         reject(asError(error));

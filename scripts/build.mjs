@@ -54,8 +54,8 @@ await Promise.all([
     ...common,
     entryPoints: {
       extension: 'extension/main.ts',
-      features: 'extension/features.ts',
-      cli: 'extension/cli.ts',
+      'editor-root': 'extension/editor-root.ts',
+      cli: 'extension/cli/main.ts',
       'python-worker': 'extension/io/python-worker.ts',
     },
     // jsonc-parser's "main" is a UMD build whose internal requires esbuild cannot follow; bundle its ESM build.

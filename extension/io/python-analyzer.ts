@@ -1,17 +1,16 @@
 import path from 'node:path';
 import { Language, Parser, type Node } from 'web-tree-sitter';
-import type { Range } from '../core/lint/finding';
 import type {
   PyCall,
   PyClass,
-  PyExpr,
   PyFunction,
   PyImport,
   PyModule,
-  PyParam,
   PyReturn,
-  PySyntaxError,
 } from '../core/lint/python-model';
+import type { Range } from '../core/lint/finding';
+import { calleeText, dottedName, exprOf, extractParams, selfChain } from './python-expressions';
+import { collectSyntaxErrors, rangeOfNode, tooDeepBrackets, tooDeepModule, universalNewlines } from './python-syntax';
 
 /**
  * Python source → lint model, with tree-sitter-python (WebAssembly from its npm package). Rules need
@@ -51,117 +50,7 @@ export async function loadPythonParser(wasmDir: string): Promise<PythonParserHan
   };
 }
 
-/**
- * The source as CPython reads it (universal newlines: `\r\n`, `\r` and `\n` all end a line), for
- * tree-sitter, which ends lines only at `\n`. A lone `\r` becomes `\n`: the length stays, so offsets
- * and columns are unchanged, and lines are those the editor shows (it breaks lines at a lone `\r` too).
- */
-export function universalNewlines(text: string): string {
-  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
-}
 
-/** A module whose brackets nest deeper than CPython allows: one syntax error there, nothing else analysed. */
-function tooDeepModule(source: string, offset: number, detail: PyModule['detail']): PyModule {
-  const before = source.slice(0, offset);
-  const line = before.split('\n').length - 1;
-  const character = offset - (before.lastIndexOf('\n') + 1);
-  return {
-    detail,
-    syntaxErrors: [
-      {
-        range: { start: { line, character }, end: { line, character: character + 1 } },
-        message: `too many nested parentheses: brackets nest deeper than ${maxBracketDepth} levels here (CPython stops with the same SyntaxError); the file is not analysed further`,
-      },
-    ],
-    imports: [],
-    classes: [],
-    functions: [],
-    calls: [],
-    assigns: [],
-    callStatements: [],
-  };
-}
-
-function rangeOfNode(node: Node): Range {
-  return {
-    start: { line: node.startPosition.row, character: node.startPosition.column },
-    end: { line: node.endPosition.row, character: node.endPosition.column },
-  };
-}
-
-/** Walked with an explicit stack, in source order: a tree as deep as the user makes it cannot overflow ours. */
-function collectSyntaxErrors(root: Node): PySyntaxError[] {
-  const errors: PySyntaxError[] = [];
-  const stack: Node[] = [root];
-  while (stack.length > 0 && errors.length < 20) {
-    const node = stack.pop() as Node;
-    if (node.isMissing) {
-      errors.push({ range: rangeOfNode(node), message: `missing ${JSON.stringify(node.type)}` });
-      continue;
-    }
-    if (node.isError) {
-      const first = node.firstChild;
-      const text = (first ?? node).text.split('\n')[0]?.slice(0, 40) ?? '';
-      const start = first ?? node;
-      errors.push({
-        range: { start: rangeOfNode(start).start, end: rangeOfNode(start).end },
-        message: text.trim() === '' ? 'invalid syntax' : `invalid syntax near ${JSON.stringify(text.trim())}`,
-      });
-      continue;
-    }
-    const children = node.children.filter((child) => child.hasError || child.isMissing);
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Node);
-  }
-  return errors;
-}
-
-/** CPython's tokenizer limit on open brackets (MAXLEVEL): deeper is a SyntaxError there too. */
-export const maxBracketDepth = 200;
-
-/**
- * Where brackets nest deeper than CPython allows ("too many nested parentheses"), found by a scan of
- * the text that skips comments and string literals; `undefined` when they do not. Such a file is not
- * analysed further: it cannot run, and its tree would be as deep as the nesting.
- */
-export function tooDeepBrackets(text: string): number | undefined {
-  // Fast path: brackets counted without regard to strings and comments nest at least as deep as the
-  // real ones, so when even those stay within the limit (nearly every file) there is nothing to scan.
-  let raw = 0;
-  let rawMax = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x28 || c === 0x5b || c === 0x7b) rawMax = Math.max(rawMax, ++raw);
-    else if (c === 0x29 || c === 0x5d || c === 0x7d) raw = Math.max(0, raw - 1);
-  }
-  if (rawMax <= maxBracketDepth) return undefined;
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '#') {
-      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
-    } else if (c === '"' || c === "'") {
-      const triple = text.startsWith(c.repeat(3), i);
-      const close = triple ? c.repeat(3) : c;
-      i += close.length;
-      while (i < text.length && !text.startsWith(close, i)) {
-        if (text[i] === '\\') i++;
-        else if (!triple && (text[i] === '\n' || text[i] === '\r')) break;
-        i++;
-      }
-      i += close.length - 1;
-    } else if (c === '(' || c === '[' || c === '{') {
-      depth++;
-      if (depth > maxBracketDepth) return i;
-    } else if (c === ')' || c === ']' || c === '}') depth = Math.max(0, depth - 1);
-  }
-  return undefined;
-}
-
-function dottedName(node: Node | null): string {
-  return node === null ? '' : node.text.replace(/\s+/g, '');
-}
-
-/** A `from … import …` statement (plain `import` statements go through extractImports). */
 function extractFromImport(node: Node): PyImport | undefined {
   if (node.type === 'import_from_statement' || node.type === 'future_import_statement') {
     const moduleNode = node.childForFieldName('module_name');
@@ -221,124 +110,6 @@ function topLevelImports(root: Node, into: PyImport[], depth = 0): void {
     if (importTypes.includes(child.type)) into.push(...extractImports(child));
     else if (depth < 4 && compoundTypes.has(child.type)) topLevelImports(child, into, depth + 1);
   }
-}
-
-function calleeText(fn: Node | null): string {
-  // `Net()()(x)`: keep the shape readable without the arguments (a loop: the chain can be long).
-  let suffix = '';
-  let at = fn;
-  while (at?.type === 'call' && suffix.length < 64) {
-    suffix += '()';
-    at = at.childForFieldName('function');
-  }
-  if (at === null) return suffix === '' ? '' : `${suffix}`;
-  if (at.type === 'identifier' || at.type === 'attribute') return `${dottedName(at)}${suffix}`;
-  if (at.type === 'call') return `call${suffix}`;
-  return `${at.text.length > 60 ? at.type : at.text}${suffix}`;
-}
-
-/** How deep expression values are described; deeper parts are `other` (no rule looks that far). */
-const maxExprDepth = 16;
-
-function exprOf(node: Node, depth = 0): PyExpr {
-  const base = { text: node.text.length > 200 ? `${node.text.slice(0, 200)}…` : node.text, range: rangeOfNode(node) };
-  if (depth > maxExprDepth) return { kind: 'other', ...base };
-  switch (node.type) {
-    case 'parenthesized_expression': {
-      const inner = node.namedChildren[0];
-      return inner === null || inner === undefined ? { kind: 'other', ...base } : exprOf(inner, depth + 1);
-    }
-    case 'expression_list':
-    case 'tuple':
-      return { kind: 'tuple', ...base, elements: node.namedChildren.filter((c) => c !== null).map((c) => exprOf(c, depth + 1)) };
-    case 'list':
-      return { kind: 'list', ...base, elements: node.namedChildren.filter((c) => c !== null).map((c) => exprOf(c, depth + 1)) };
-    case 'list_comprehension':
-    case 'generator_expression':
-      return { kind: 'comprehension', ...base };
-    case 'dictionary':
-    case 'dictionary_comprehension':
-      return { kind: 'dict', ...base };
-    case 'call':
-      return { kind: 'call', ...base, callee: calleeText(node.childForFieldName('function')) };
-    case 'none':
-      return { kind: 'none', ...base };
-    case 'integer':
-      return { kind: 'int', ...base };
-    case 'float':
-      return { kind: 'float', ...base };
-    case 'string':
-    case 'concatenated_string':
-      return { kind: 'string', ...base };
-    case 'true':
-    case 'false':
-      return { kind: 'bool', ...base };
-    case 'identifier':
-      return { kind: 'name', ...base };
-    case 'attribute':
-      return { kind: 'attribute', ...base };
-    default:
-      return { kind: 'other', ...base };
-  }
-}
-
-/** `self.a.b` → `a.b`; anything not rooted at `self` → undefined. */
-function selfChain(node: Node): string | undefined {
-  const parts: string[] = [];
-  let at: Node | null = node;
-  while (at !== null && at.type === 'attribute') {
-    const attr = at.childForFieldName('attribute');
-    if (attr === null) return undefined;
-    parts.unshift(attr.text);
-    at = at.childForFieldName('object');
-  }
-  return at?.type === 'identifier' && at.text === 'self' && parts.length > 0 ? parts.join('.') : undefined;
-}
-
-function extractParams(node: Node | null): PyParam[] {
-  const params: PyParam[] = [];
-  let keywordOnly = false;
-  for (const p of node?.namedChildren ?? []) {
-    if (p === null) continue;
-    switch (p.type) {
-      case 'identifier':
-        params.push({ name: p.text, kind: keywordOnly ? 'keywordOnly' : 'positional', hasDefault: false });
-        break;
-      case 'typed_parameter': {
-        const inner = p.namedChildren[0];
-        if (inner?.type === 'list_splat_pattern') {
-          keywordOnly = true;
-          params.push({ name: inner.text.replace(/^\*/, ''), kind: 'varargs', hasDefault: true });
-        } else if (inner?.type === 'dictionary_splat_pattern') {
-          params.push({ name: inner.text.replace(/^\*\*/, ''), kind: 'kwargs', hasDefault: true });
-        } else {
-          params.push({ name: inner?.text ?? p.text, kind: keywordOnly ? 'keywordOnly' : 'positional', hasDefault: false });
-        }
-        break;
-      }
-      case 'default_parameter':
-      case 'typed_default_parameter':
-        params.push({
-          name: p.childForFieldName('name')?.text ?? p.text,
-          kind: keywordOnly ? 'keywordOnly' : 'positional',
-          hasDefault: true,
-        });
-        break;
-      case 'list_splat_pattern':
-        keywordOnly = true;
-        params.push({ name: p.text.replace(/^\*/, ''), kind: 'varargs', hasDefault: true });
-        break;
-      case 'dictionary_splat_pattern':
-        params.push({ name: p.text.replace(/^\*\*/, ''), kind: 'kwargs', hasDefault: true });
-        break;
-      case 'keyword_separator':
-        keywordOnly = true;
-        break;
-      default:
-        break;
-    }
-  }
-  return params;
 }
 
 interface BodyFacts {

@@ -14,7 +14,7 @@ export type CommandRunner = (id: string, args: unknown[]) => Promise<unknown>;
  * Runs commands through the one wrapper where errors reach the user: a cancelled operation shows
  * nothing, a known failure one sentence with "Show Log", anything else is logged with its stack and
  * shown as a generic failure. main.ts registers the ids and forwards to this runner. `onFailure`
- * hears of every failure that was shown (features.ts makes it an event of the extension's API, since
+ * hears of every failure that was shown (editor-root.ts makes it an event of the extension's API, since
  * `executeCommand` resolves either way and a caller could not tell otherwise).
  */
 export function createCommandRunner(logger: Logger, showLog: () => void, commands: readonly CommandSpec[], onFailure?: (id: string, error: unknown) => void): CommandRunner {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { datasetsRequirement } from '../../extension/core/generate/render';
+import { datasetsRequirement } from '../../extension/core/generate/runtime-input';
 import { ensureTestPython, pipOutputTail } from '../python/python-env';
 import { repoRoot } from '../unit/repo-paths';
 import { run } from './docker-cli';

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { RunView } from '../../extension/core/runs/run-view';
 import { repoKey } from '../../extension/io/simulation-ports';
 import type { FlopsApi } from '../../extension/main';
-import type { Features } from '../../extension/features';
+import type { Features } from '../../extension/editor-root';
 import { ensureBaseImage } from '../docker/base-image';
 import { dockerAnswers, run } from '../docker/docker-cli';
 import { copyExampleForFakeFlower, ensureFakeFlowerImage } from '../docker/fake-flower-image';

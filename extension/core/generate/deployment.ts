@@ -3,7 +3,7 @@ import { learnerResources, simulationLearners } from '../config/project-file';
 import dockerfileTemplate from './templates/runtime/Dockerfile.tmpl';
 import { composeStrings, dockerfileWord } from './escapes';
 import posix from 'node:path/posix';
-import { appName, appRequirements, composeConnectionName, outFolder, usesPyprojectFederations, type RuntimeInput } from './render';
+import { appName, appRequirements, composeConnectionName, outFolder, usesPyprojectFederations, type RuntimeInput } from './runtime-input';
 
 /**
  * What runs the generated app: one image for every role (Dockerfile and the requirements it installs),

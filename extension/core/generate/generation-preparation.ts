@@ -2,7 +2,7 @@ import type { ProjectFile } from '../config/project-file';
 import type { GeneratedFile } from '../generated-files';
 import type { Finding } from '../lint/finding';
 import type { GenerationPlan } from './manifest';
-import type { GeneratedFlavor } from './render';
+import type { GeneratedFlavor } from './runtime-input';
 
 /**
  * What preparing a generation found (prepare-generation.ts): lint errors that stop it, an invalid

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Finding } from '../lint/finding';
 import { simulationLearners } from '../config/project-file';
-import { runConfig, type RuntimeInput } from '../generate/render';
+import { runConfig } from '../generate/render';
+import { type RuntimeInput } from '../generate/runtime-input';
 
 /**
  * The learner smoke run (`flops check`, "FLOps: Check Learner Locally"): what flops_app/check.py

@@ -5,7 +5,7 @@ import { imageBuildArgs } from '../generate/deployment';
 import type { GenerationPreparation } from '../generate/generation-preparation';
 import type { GenerationPlan } from '../generate/manifest';
 import { folderName } from '../generate/prepare-generation';
-import { appName } from '../generate/render';
+import { appName } from '../generate/runtime-input';
 import type { Clock, ContainerRuntime, GitInspector, Logger, RemovalReport } from '../ports';
 import { recordFromView, type RunRecord } from '../runs/run-record';
 import type { PrepareSimulationOptions, SimulationLauncher, SimulationStart } from './launcher';

@@ -1,8 +1,8 @@
 import { learnerResources, simulationLearners } from '../config/project-file';
 import { aggregatorCommand, imageBuildArgs, learnerCommand, starterCommand } from '../generate/deployment';
-import { appName, outFolder, type RuntimeInput } from '../generate/render';
+import { appName, outFolder, type RuntimeInput } from '../generate/runtime-input';
 import type { ContainerSpec } from '../ports';
-import type { MemberRole } from '../runs/run-events';
+import type { MemberRole, RunEvent } from '../runs/run-events';
 
 /**
  * The local simulation as containers: what compose.yaml describes, derived from the same project file
@@ -211,4 +211,26 @@ export function planProblem(plan: Pick<SimulationPlan, 'learners' | 'minAvailabl
     return `The aggregator waits for min_available_clients = ${plan.minAvailable} learners, but the simulation starts ${plan.learners}. Start at least ${plan.minAvailable} learners (--learners ${plan.minAvailable}) or lower training_configuration.min_available_clients in flops.json.`;
   }
   return undefined;
+}
+
+/** The first event of a run: what it will start, and where it is reachable. */
+export function runPlannedEvent(plan: SimulationPlan, at: number): RunEvent & { readonly type: 'runPlanned' } {
+  return {
+    type: 'runPlanned',
+    at,
+    runId: plan.runId,
+    project: plan.project,
+    learners: plan.learners,
+    rounds: plan.rounds,
+    strategy: plan.strategy,
+    endpoints: plan.endpoints,
+    members: plan.members.map((m) => ({
+      service: m.service,
+      role: m.role,
+      ...(m.learner !== undefined ? { learner: m.learner } : {}),
+      ...(m.profile !== undefined ? { profile: m.profile } : {}),
+      ...(m.spec.cpus !== undefined ? { cpus: m.spec.cpus } : {}),
+      ...(m.spec.memoryMb !== undefined ? { memoryMb: m.spec.memoryMb } : {}),
+    })),
+  };
 }

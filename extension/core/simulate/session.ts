@@ -1,8 +1,10 @@
 import { FlError, messageOf } from '../errors';
 import type { Clock, ContainerEvent, ContainerRuntime, Logger } from '../ports';
 import { exitDescription, failureReason, parseFlowerLogLine, parseMetricsLine } from './log-lines';
-import { type MemberState, type RunEvent, type RunOutcome } from '../runs/run-events';
-import type { PlannedMember, SimulationPlan } from './plan';
+import type { MemberState, RunEvent } from '../runs/run-events';
+import { ensureImages } from './image-step';
+import { runPlannedEvent, type PlannedMember, type SimulationPlan } from './plan';
+import { exitEnding, failureEnding, isExceptionLine, removedFromOutsideEnding, startTimeoutEnding, waitedTooLongEnding, type Ending } from './run-endings';
 import { emptyRunView, reduceRun, type RunView } from '../runs/run-view';
 
 /**
@@ -35,11 +37,6 @@ export interface SessionOptions {
 const tailLines = 60;
 const defaultStartTimeoutMs = 180_000;
 const learnerStartConcurrency = 4;
-
-interface Ending {
-  readonly outcome: RunOutcome;
-  readonly message: string;
-}
 
 export class SimulationSession {
   private current: RunView;
@@ -141,27 +138,10 @@ export class SimulationSession {
     let created = false;
     let engineError: FlError | undefined;
     try {
-      this.emit({
-        type: 'runPlanned',
-        at: this.deps.clock.now(),
-        runId: plan.runId,
-        project: plan.project,
-        learners: plan.learners,
-        rounds: plan.rounds,
-        strategy: plan.strategy,
-        endpoints: plan.endpoints,
-        members: plan.members.map((m) => ({
-          service: m.service,
-          role: m.role,
-          ...(m.learner !== undefined ? { learner: m.learner } : {}),
-          ...(m.profile !== undefined ? { profile: m.profile } : {}),
-          ...(m.spec.cpus !== undefined ? { cpus: m.spec.cpus } : {}),
-          ...(m.spec.memoryMb !== undefined ? { memoryMb: m.spec.memoryMb } : {}),
-        })),
-      });
+      this.emit(runPlannedEvent(plan, this.deps.clock.now()));
       const abort = this.controller.signal;
       await runtime.ping(abort);
-      await this.ensureImages(abort);
+      await ensureImages(plan, { ...this.deps, build: this.options.build, emit: (event) => this.emit(event), ...(this.options.onLog !== undefined ? { onLog: this.options.onLog } : {}) }, abort);
       abort.throwIfAborted();
       created = true;
       await runtime.createNetwork(plan.network, plan.runLabels, abort);
@@ -211,63 +191,6 @@ export class SimulationSession {
     if (this.ending !== undefined) return;
     this.ending = ending;
     this.resolveEnding?.(ending);
-  }
-
-  private async ensureImages(signal: AbortSignal): Promise<void> {
-    const { runtime } = this.deps;
-    const { plan } = this;
-    for (const member of plan.members) {
-      if (member.role !== 'mlflow') continue;
-      if (!(await runtime.imageExists(member.spec.image, signal))) {
-        throw new FlError('invalidInput', `The MLflow image ${member.spec.image} is not on this Docker engine. Pull it (docker pull ${member.spec.image}), set simulation.mlflow.image to one you have, or set simulation.mlflow.enabled to false.`);
-      }
-    }
-    const tag = plan.image.tag;
-    if (await runtime.imageExists(tag, signal)) {
-      this.emit({ type: 'imageReady', at: this.deps.clock.now(), tag, built: false });
-      return;
-    }
-    this.emit({ type: 'imageBuildStarted', at: this.deps.clock.now(), tag });
-    const base = plan.image.buildArgs['BASE_IMAGE'];
-    const baseIsLocal = base === undefined || (await runtime.imageExists(base, signal));
-    if (!baseIsLocal) this.options.onLog?.('build', `The base image ${base} is not on this engine: the build pulls it.`, 'stdout');
-    try {
-      await this.build(tag, signal);
-    } catch (error) {
-      const pullFailure = /pull access denied|manifest unknown|repository does not exist|no such host|dial tcp|i\/o timeout|TLS handshake|server misbehaving|connection refused/i.test(messageOf(error));
-      if (baseIsLocal || !pullFailure || error instanceof FlError) throw error;
-      throw new Error(`The base image ${base} is not on this Docker engine and the build could not get it (${messageOf(error)}). Pull it (docker pull ${base}) or set image.base_image in flops.json to an image you have; offline, use a prepared base image that already holds your dependencies and Flower.`);
-    }
-    this.emit({ type: 'imageReady', at: this.deps.clock.now(), tag, built: true });
-    // Each change of the repository makes a new tag; the superseded images of this repository go, so
-    // they do not pile up on the user's disk. Best effort: a failure here never fails the run.
-    try {
-      const removed = await runtime.removeImages(this.imageLabels(), tag, signal);
-      if (removed.length > 0) this.options.onLog?.('build', `Removed superseded images of this repository: ${removed.join(', ')}`, 'stdout');
-    } catch (error) {
-      if (error instanceof FlError && error.kind === 'cancelled') throw error;
-      this.deps.logger?.warn(`Could not remove superseded images: ${messageOf(error)}`);
-    }
-  }
-
-  /** Labels of the images this repository's runs build: how superseded ones are found. */
-  private imageLabels(): Record<string, string> {
-    return { 'flops.image': 'simulation', 'flops.repo': this.plan.runLabels['flops.repo'] ?? '' };
-  }
-
-  private async build(tag: string, signal: AbortSignal): Promise<void> {
-    const { runtime } = this.deps;
-    const { plan } = this;
-    await runtime.buildImage(
-      { contextDir: this.options.build.contextDir, files: this.options.build.files, dockerfile: plan.image.dockerfile, tag, buildArgs: plan.image.buildArgs, labels: this.imageLabels() },
-      {
-        signal,
-        onProgress: (progress) => {
-          this.options.onLog?.('build', progress.line, 'stdout');
-          if (progress.step !== undefined) this.emit({ type: 'imageBuildStep', at: this.deps.clock.now(), ...progress.step });
-        },
-      },
-    );
   }
 
   private async startMember(member: PlannedMember, signal: AbortSignal): Promise<void> {
@@ -366,10 +289,7 @@ export class SimulationSession {
     this.emit({ type: 'waitingForLearners', at: now, ...(connected !== undefined ? { connected } : {}), ...(required !== undefined ? { required } : {}) });
     const limit = this.options.startTimeoutMs ?? defaultStartTimeoutMs;
     if (this.current.history.length === 0 || now - this.waitingSince < limit) return;
-    this.end({
-      outcome: 'failed',
-      message: `After round ${this.current.history.length} the aggregator waited ${Math.round((now - this.waitingSince) / 1000)} s for learners: it needs ${required ?? this.plan.minAvailable} (min_available_clients) and ${connected ?? '?'} ${connected === 1 ? 'is' : 'are'} connected.${this.learnerProblems()} Restart learners from the Runs view within the timeout, or start with more learners.`,
-    });
+    this.end(waitedTooLongEnding(this.current, now - this.waitingSince, required ?? this.plan.minAvailable, connected));
   }
 
   private onContainerEvent(event: ContainerEvent): void {
@@ -429,11 +349,11 @@ export class SimulationSession {
           const removed = await this.removedFromOutside(member);
           if (this.tearingDown || this.ending !== undefined) return;
           if (removed) {
-            this.end({ outcome: 'stopped', message: 'Stopped from outside: its containers were removed (flops sim down, docker compose down or docker rm).' });
+            this.end(removedFromOutsideEnding);
             return;
           }
         }
-        this.end(this.exitEnding(member, exitCode, oomKilled));
+        this.end(exitEnding(this.current, member, exitCode, oomKilled, (service) => this.logTail(service)));
       })
       .catch((error: unknown) => {
         if (this.tearingDown || this.ending !== undefined) return;
@@ -447,14 +367,9 @@ export class SimulationSession {
     for (let i = 0; i < 8 && !watching.aborted; i++) {
       const info = await this.deps.runtime.inspectContainer(member.spec.name).catch(() => undefined);
       if (info === undefined || info.status === 'removing' || info.status === 'dead') return true;
-      // The engine offers no "about to be removed" event before the kill; a short bounded wait,
-      // cut short when the run ends.
+      // The engine offers no "about to be removed" event before the kill: a short wait (ended by teardown).
       await new Promise<void>((resolve) => {
-        const done = (): void => {
-          cancel();
-          this.pauses.delete(done);
-          resolve();
-        };
+        const done = (): void => void (cancel(), this.pauses.delete(done), resolve());
         const cancel = this.deps.clock.setTimer(250, done);
         this.pauses.add(done);
       });
@@ -462,49 +377,11 @@ export class SimulationSession {
     return false;
   }
 
-  private exitEnding(member: PlannedMember, exitCode: number, oomKilled: boolean): Ending {
-    const view = this.current;
-    const failedRound = view.history.find((r) => r.nodes.train === 0);
-    if (member.role === 'starter' && exitCode === 0 && failedRound !== undefined) {
-      // Whatever the exit code says: a round without one train result is a failed run.
-      return { outcome: 'failed', message: `Round ${failedRound.round} failed: no learner returned a train result (${failedRound.failures.train} failed).${this.learnerErrors()}${this.learnerProblems()}` };
-    }
-    if (member.role === 'starter' && exitCode === 0) {
-      if (view.history.length >= view.rounds && view.rounds > 0) return { outcome: 'succeeded', message: `Finished ${view.rounds} rounds.` };
-      return { outcome: 'failed', message: `The run ended after ${view.history.length} of ${view.rounds} rounds without an error; the aggregator printed no metrics line for the rest (see its log).` };
-    }
-    const reason = oomKilled ? 'it ran out of memory.' : (failureReason(this.logTail(member.service)) ?? failureReason(this.logTail('aggregator')) ?? (exitCode === 1 ? undefined : exitDescription(exitCode)));
-    const what = member.role === 'starter' ? 'The run failed' : 'The aggregator stopped';
-    const learnerErrors = failedRound !== undefined ? this.learnerErrors() : '';
-    return { outcome: 'failed', message: `${what} (exit code ${exitCode})${reason !== undefined ? `: ${reason}` : '; see the aggregator log.'}${learnerErrors}${this.learnerProblems()}` };
-  }
-
-  /** " Learner errors: learner-1: <exception (file, line)>; …." from the learners' logs, or "". */
-  private learnerErrors(): string {
-    const errors = this.current.members
-      .filter((m) => m.role === 'learner' && m.reason === undefined)
-      .map((m) => [m.service, failureReason(this.logTail(m.service))] as const)
-      .filter((entry): entry is readonly [string, string] => entry[1] !== undefined)
-      .map(([service, reason]) => `${service}: ${reason}`);
-    return errors.length > 0 ? ` Learner errors: ${errors.join('; ')}.` : '';
-  }
-
-  /** " Learner problems: learner-2: <reason>; …." for the learners that failed, or "" when none did. */
-  private learnerProblems(): string {
-    const failures = this.current.members.filter((m) => m.role === 'learner' && m.reason !== undefined).map((m) => `${m.service}: ${m.reason ?? ''}`);
-    return failures.length > 0 ? ` Learner problems: ${failures.join('; ')}.` : '';
-  }
-
   private armStartTimeout(): void {
     const ms = this.options.startTimeoutMs ?? defaultStartTimeoutMs;
     const cancel = this.deps.clock.setTimer(ms, () => {
       if (this.ending !== undefined || this.startedRounds.size > 0 || this.current.history.length > 0) return;
-      const learners = this.current.members.filter((m) => m.role === 'learner');
-      const running = learners.filter((m) => m.state === 'running').length;
-      this.end({
-        outcome: 'failed',
-        message: `Round 1 did not start within ${Math.round(ms / 1000)} s: the aggregator needs ${this.plan.minAvailable} learners (min_available_clients) and ${running} of ${learners.length} are running.${this.learnerProblems()}`,
-      });
+      this.end(startTimeoutEnding(this.current, ms, this.plan.minAvailable));
     });
     this.watchController.signal.addEventListener('abort', cancel, { once: true });
   }
@@ -520,14 +397,4 @@ export class SimulationSession {
       this.deps.logger?.error(`Could not remove everything of run ${this.plan.runId}: ${report.failures.join('; ')}. Run \`flops sim down\` or \`docker compose -p ${this.plan.project} down -v\`.`);
     }
   }
-}
-
-function isExceptionLine(line: string): boolean {
-  return /^[A-Za-z_][\w.]*(Error|Exception|Exit)(: .*)?$/.test(line.trim());
-}
-
-
-function failureEnding(error: unknown): Ending {
-  if (error instanceof FlError && error.kind === 'cancelled') return { outcome: 'cancelled', message: 'Cancelled.' };
-  return { outcome: 'failed', message: messageOf(error) };
 }

@@ -7,7 +7,7 @@ import type { CommandSpec } from '../commands';
 import { pickRepo } from '../pick-repo';
 import { withCancellableProgress } from '../progress';
 
-/** The io side of the check, injected by features.ts (ui/ never imports io/). */
+/** The io side of the check, injected by editor-root.ts (ui/ never imports io/). */
 export interface CheckBackend {
   check(root: string, options: { readonly python: string; readonly timeoutSeconds: number; readonly force: boolean; readonly signal: AbortSignal; readonly onStep: (step: CheckStep) => void }): Promise<LearnerCheckOutcome>;
 }

@@ -6,7 +6,7 @@ import type { CommandSpec } from '../commands';
 import { pickRepo } from '../pick-repo';
 import { withCancellableProgress } from '../progress';
 
-/** The io side of generation, injected by features.ts (ui/ never imports io/). */
+/** The io side of generation, injected by editor-root.ts (ui/ never imports io/). */
 export interface GenerateBackend {
   prepare(root: string, options: { readonly force: boolean; readonly overwriteEdited: boolean; readonly signal: AbortSignal }): Promise<GenerationPreparation>;
   apply(prepared: Extract<GenerationPreparation, { kind: 'planned' }>): Promise<void>;

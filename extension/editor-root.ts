@@ -45,8 +45,10 @@ export interface Features {
 }
 
 /**
- * Everything the extension does, loaded by main.ts right after activation (a separate bundle, so that
- * loading zod, yaml, simple-git and the parser glue does not count against activation time).
+ * The editor's composition root: the one place that builds the io adapters (parser pool, git, Docker,
+ * the file system, the clock) and hands them to the core use cases and the ui pieces; the CLI's is
+ * cli/cli-root.ts. Loaded by main.ts right after activation (a separate bundle, so that loading zod,
+ * yaml, simple-git and the parser glue does not count against activation time).
  */
 export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogOutputChannel): Features {
   const logger = createLogger(channel);

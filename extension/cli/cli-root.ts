@@ -1,0 +1,53 @@
+import type { GenerationPorts } from '../core/generate/prepare-generation';
+import type { GenerationPlan } from '../core/generate/manifest';
+import type { LearnerCheckOutcome } from '../core/simulate/learner-check';
+import type { ContainerRuntime, GitInspector, PythonAnalyzer, RepoReader } from '../core/ports';
+import { LocalSimulationLauncher, type RunHistoryPort, type RunOwnersPort } from '../core/simulate/local-simulation';
+import type { SimulationLauncher } from '../core/simulate/launcher';
+import { dockerRuntimeFor } from '../io/docker/runtime';
+import { applyPlan } from '../io/generated-writer';
+import { generationPorts } from '../io/generation-ports';
+import { SimpleGitInspector } from '../io/git-inspector';
+import { checkLearner, type LearnerCheckOptions } from '../io/learner-check';
+import { PythonPool } from '../io/python-pool';
+import { FsRepoReader, startsWithByteOrderMark } from '../io/repo-reader';
+import { readRunRecords, runsFolder } from '../io/run-history';
+import { isOwnerAlive, processOwners, simulationPorts } from '../io/simulation-ports';
+
+/**
+ * The CLI's composition root: the only file of `cli/` that reaches `io/`. Each command gets these
+ * services from the dispatcher and builds nothing itself, so a new command (deploy, metrics) asks
+ * for what it needs here.
+ */
+export interface CliServices {
+  /** A tree-sitter parser pool; the command disposes it when it ends. */
+  analyzer(): PythonAnalyzer & { dispose(): void };
+  /** The repository as the linter reads it. */
+  openRepo(dir: string): Promise<{ readonly reader: RepoReader; readonly git: GitInspector }>;
+  generationPorts(dir: string, analyzer: PythonAnalyzer, out?: string): Promise<GenerationPorts>;
+  applyGeneration(outDir: string, plan: GenerationPlan): Promise<void>;
+  checkLearner(dir: string, analyzer: PythonAnalyzer, options: LearnerCheckOptions): Promise<LearnerCheckOutcome>;
+  simulationLauncher(analyzer: PythonAnalyzer): SimulationLauncher;
+  /** The Docker engine (DOCKER_HOST, the docker context, or the default socket). */
+  runtime(): ContainerRuntime;
+  readonly history: Pick<RunHistoryPort, 'read'>;
+  readonly owners: RunOwnersPort;
+  /** Whether file bytes start with a UTF-8 byte order mark. */
+  startsWithByteOrderMark(bytes: Uint8Array): boolean;
+}
+
+export function cliServices(): CliServices {
+  return {
+    // The parser's WebAssembly files sit next to the bundle (dist/).
+    analyzer: () => new PythonPool({ wasmDir: __dirname }),
+    openRepo: async (dir) => ({ reader: await FsRepoReader.open(dir), git: new SimpleGitInspector(dir) }),
+    generationPorts,
+    applyGeneration: applyPlan,
+    checkLearner,
+    simulationLauncher: (analyzer) => new LocalSimulationLauncher(simulationPorts(analyzer)),
+    runtime: () => dockerRuntimeFor(),
+    history: { read: (dir, onProblem) => readRunRecords(runsFolder(dir), isOwnerAlive, onProblem) },
+    owners: processOwners,
+    startsWithByteOrderMark,
+  };
+}

@@ -53,6 +53,24 @@ export default tseslint.config(
     },
   },
   {
+    // The shared vocabulary (findings, the Python model, project files, conda specs) lives outside the
+    // linter, so features build on it without depending on the lint rules.
+    files: ['extension/core/{config,generate,simulate,runs,findings,python}/**/*.ts', 'extension/core/*.ts'],
+    ignores: ['extension/core/generate/prepare-generation.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          forbid(['vscode'], 'core/ never imports vscode: it is a library the UI and the CLI share.'),
+          forbid(node.filter((n) => n !== 'node:*'), 'core/ does no I/O: go through a port in core/ports.ts.'),
+          { regex: '^node:(?!path/posix$)', message: 'core/ does no I/O: go through a port in core/ports.ts (node:path/posix is allowed).' },
+          forbid(['dockerode', 'undici', 'simple-git', 'web-tree-sitter'], 'core/ reaches these only through ports; adapters live in io/.'),
+          forbid(['**/io/*', '**/ui/*', '**/main'], 'core/ must not import io/, ui/ or main.'),
+          forbid(['**/lint/*', '**/lint/**'], 'Only the linter (core/lint) and the use cases that run it import core/lint: findings and ranges are in core/findings, the Python model in core/python, file formats in core/config.'),
+        ],
+      }],
+    },
+  },
+  {
     files: ['extension/protocol/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

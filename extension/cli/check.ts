@@ -1,4 +1,4 @@
-import { toTextReport } from '../core/lint/format-findings';
+import { toTextReport } from '../core/findings/format-findings';
 import { describeStep } from '../core/simulate/learner-check';
 import { type CliIo, parseCommandArgs, UsageError } from './cli-io';
 import type { CliServices } from './cli-root';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { FlError } from '../core/errors';
 import type { FileAction } from '../core/generate/manifest';
-import { toTextReport } from '../core/lint/format-findings';
+import { toTextReport } from '../core/findings/format-findings';
 import { prepareGeneration } from '../core/generate/prepare-generation';
 import { type CliIo, parseCommandArgs, UsageError } from './cli-io';
 import type { CliServices } from './cli-root';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { toJsonReport, toSarifReport, toTextReport } from '../core/lint/format-findings';
+import { toJsonReport, toSarifReport, toTextReport } from '../core/findings/format-findings';
 import { runLint } from '../core/lint/lint-session';
 import { allRules } from '../core/lint/rules/all-rules';
 import packageJson from '../../package.json';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { imageReferenceProblem } from '../core/config/image-reference';
 import { FlError } from '../core/errors';
-import { toTextReport } from '../core/lint/format-findings';
+import { toTextReport } from '../core/findings/format-findings';
 import type { RunEvent } from '../core/runs/run-events';
 import { latestMetric, type RunView } from '../core/runs/run-view';
 import type { CliIo } from './cli-io';

@@ -1,4 +1,4 @@
-import type { PyModule } from './lint/python-model';
+import type { PyModule } from './python/python-model';
 
 /**
  * The core's only ways to reach the outside world. Implementations live in io/ (real) and test/ (fakes);

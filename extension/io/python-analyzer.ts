@@ -7,8 +7,8 @@ import type {
   PyImport,
   PyModule,
   PyReturn,
-} from '../core/lint/python-model';
-import type { Range } from '../core/lint/finding';
+} from '../core/python/python-model';
+import type { Range } from '../core/findings/finding';
 import { calleeText, dottedName, exprOf, extractParams, selfChain } from './python-expressions';
 import { collectSyntaxErrors, rangeOfNode, tooDeepBrackets, tooDeepModule, universalNewlines } from './python-syntax';
 

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import type { PyExpr, PyParam } from '../core/lint/python-model';
+import type { PyExpr, PyParam } from '../core/python/python-model';
 import { rangeOfNode } from './python-syntax';
 
 /** Expressions, call targets and parameters of the tree-sitter tree in the lint model's terms (python-analyzer.ts). */

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FlError, throwIfCancelled } from '../core/errors';
-import type { PyModule } from '../core/lint/python-model';
+import type { PyModule } from '../core/python/python-model';
 import type { PythonAnalyzer, SourceFile } from '../core/ports';
 import { loadPythonParser, type PythonParserHandle } from './python-analyzer';
 import type { WorkerReply, WorkerRequest } from './python-worker';

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import type { Range } from '../core/lint/finding';
-import type { PyModule, PySyntaxError } from '../core/lint/python-model';
+import type { Range } from '../core/findings/finding';
+import type { PyModule, PySyntaxError } from '../core/python/python-model';
 
 /** What python-analyzer.ts needs before and around the walk: newlines, nesting limits, syntax errors, ranges. */
 

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SourceFile } from '../core/ports';
-import type { PyModule } from '../core/lint/python-model';
+import type { PyModule } from '../core/python/python-model';
 import { loadPythonParser } from './python-analyzer';
 
 /** Worker-thread entry (dist/python-worker.js): parses batches for PythonPool. */

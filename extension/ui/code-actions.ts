@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { FileEdit, Fix } from '../core/lint/finding';
+import type { FileEdit, Fix } from '../core/findings/finding';
 
 /** Turns a core Fix into a WorkspaceEdit on the repo at `root`. Creates never overwrite a file. */
 export function toWorkspaceEdit(root: vscode.Uri, fix: Fix): vscode.WorkspaceEdit {

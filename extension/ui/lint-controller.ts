@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { asError, FlError } from '../core/errors';
 import type { RepoFacts } from '../core/config/starter-project';
-import type { Finding, Fix, Range } from '../core/lint/finding';
+import type { Finding, Fix, Range } from '../core/findings/finding';
 import type { LintSession } from '../core/lint/lint-session';
 import type { Logger } from '../core/ports';
 import { DisposableStore } from './disposables';

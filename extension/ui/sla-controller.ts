@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isSlaFileName } from '../core/config/oakestra-sla';
-import type { Finding } from '../core/lint/finding';
+import type { Finding } from '../core/findings/finding';
 import { slaFindings } from '../core/lint/validate-document';
 import type { Logger } from '../core/ports';
 import { DisposableStore } from './disposables';

@@ -4,7 +4,7 @@ import { realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { toJsonReport, toSarifReport } from '../../extension/core/lint/format-findings';
+import { toJsonReport, toSarifReport } from '../../extension/core/findings/format-findings';
 import { runLint } from '../../extension/core/lint/lint-session';
 import { allRules } from '../../extension/core/lint/rules/all-rules';
 import { validateDocument } from '../../extension/core/lint/validate-document';

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Fix, Position } from '../../extension/core/lint/finding';
+import type { Fix, Position } from '../../extension/core/findings/finding';
 
 function offsetOf(text: string, p: Position): number {
   const lines = text.split('\n');

@@ -1,5 +1,5 @@
 import { LintSession, runLint } from '../../extension/core/lint/lint-session';
-import type { Finding } from '../../extension/core/lint/finding';
+import type { Finding } from '../../extension/core/findings/finding';
 import { PythonPool } from '../../extension/io/python-pool';
 import { FsRepoReader } from '../../extension/io/repo-reader';
 import { distDir } from './repo-paths';

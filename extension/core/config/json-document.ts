@@ -1,5 +1,5 @@
 import { createScanner, findNodeAtOffset, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { rangeOf, type Range } from '../lint/finding';
+import { rangeOf, type Range } from '../findings/finding';
 import { messageOf } from '../errors';
 
 /**

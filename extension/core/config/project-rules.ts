@@ -1,5 +1,5 @@
 import posix from 'node:path/posix';
-import type { Severity } from '../lint/finding';
+import type { Severity } from '../findings/finding';
 import { closestMatch } from './edit-distance';
 import { imagePlatforms, simulationLearners, type ProjectFile } from './project-file';
 

@@ -1,4 +1,4 @@
-import type { RuleId, Severity } from '../lint/finding';
+import type { RuleId, Severity } from '../findings/finding';
 import { closestMatch } from './edit-distance';
 import { imageReferenceProblem } from './image-reference';
 import { oakestraSlaSchema, slaNamePattern } from './oakestra-sla';

@@ -1,5 +1,5 @@
 import posix from 'node:path/posix';
-import { normaliseRepoUrl } from '../lint/rules/repo-url';
+import { normaliseRepoUrl } from './repo-url';
 import type { RepoEntry } from '../ports';
 import { defaultFlowerVersion, type ModelFlavor } from './project-file';
 import { datasetExtensions } from './project-rules';

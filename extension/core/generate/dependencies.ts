@@ -1,6 +1,6 @@
 import { isMap } from 'yaml';
-import { parseYamlInput } from '../lint/lint-context';
-import { condaDependencies, parseSpec } from '../lint/rules/conda-spec';
+import { parseYamlInput } from '../config/yaml-input';
+import { condaDependencies, parseSpec } from '../config/conda-spec';
 
 /**
  * The user's Python dependencies as pip requirements, for the generated pyproject.toml (and the

@@ -1,6 +1,6 @@
 import type { ProjectFile } from '../config/project-file';
 import type { GeneratedFile } from '../generated-files';
-import type { Finding } from '../lint/finding';
+import type { Finding } from '../findings/finding';
 import type { GenerationPlan } from './manifest';
 import type { GeneratedFlavor } from './runtime-input';
 

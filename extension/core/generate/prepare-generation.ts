@@ -2,7 +2,7 @@ import { FlError } from '../errors';
 import { projectFileSchema } from '../config/project-file';
 import type { GeneratedFile } from '../generated-files';
 import { LintSession } from '../lint/lint-session';
-import { parseProjectInput, projectFileName } from '../lint/project-input';
+import { parseProjectInput, projectFileName } from '../config/project-input';
 import type { GitInspector, PythonAnalyzer, RepoReader } from '../ports';
 import { dependencyFiles, type DependencyFile, userDependencies } from './dependencies';
 import type { GenerationPreparation } from './generation-preparation';

@@ -1,4 +1,4 @@
-import { templateFor, type TemplateFlavor } from '../lint/rules/templates';
+import { templateFor, type TemplateFlavor } from './repo-templates';
 import { slaFlowerAppTemplate, slaServiceTemplate, type SlaTemplate } from './sla-templates';
 
 /**

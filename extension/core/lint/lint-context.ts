@@ -1,30 +1,10 @@
-import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { ModelFlavor, ProjectFile } from '../config/project-file';
 import type { GitState, RepoListing } from '../ports';
-import { rangeOf, type Range } from './finding';
-import type { PyClass, PyFunction, PyModule } from './python-model';
-import type { ProjectInput } from './project-input';
 
-/** A YAML file with the positions its rules need. */
-export interface YamlInput {
-  readonly path: string;
-  readonly text: string;
-  readonly doc: Document.Parsed;
-  readonly lineCounter: LineCounter;
-}
-
-export function parseYamlInput(path: string, text: string): YamlInput {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  return { path, text, doc, lineCounter };
-}
-
-/** Range of the character offsets `[from, to)` of a YAML input. */
-export function yamlRange(input: YamlInput, from: number, to: number): Range {
-  const start = input.lineCounter.linePos(from);
-  const end = input.lineCounter.linePos(Math.max(from, to));
-  return rangeOf(start.line - 1, start.col - 1, end.line - 1, end.col - 1);
-}
+import type { PyClass, PyFunction, PyModule } from '../python/python-model';
+import type { Range } from '../findings/finding';
+import type { YamlInput } from '../config/yaml-input';
+import type { ProjectInput } from '../config/project-input';
 
 export interface ResolvedModelManager {
   readonly file: string;

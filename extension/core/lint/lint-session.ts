@@ -1,17 +1,11 @@
 import { datasetCandidates, type RepoFacts } from '../config/starter-project';
 import { asError, messageOf, throwIfCancelled } from '../errors';
 import type { GitInspector, Logger, PythonAnalyzer, RepoListing, RepoReader, SourceFile } from '../ports';
-import { compareFindings, wholeFirstLine, type Finding, type Severity } from './finding';
-import {
-  detectFlavor,
-  importClosure,
-  parseYamlInput,
-  resolveModelManager,
-  type LintContext,
-  type YamlInput,
-} from './lint-context';
-import { parseProjectInput, projectFileName, type ProjectInput } from './project-input';
-import type { PyModule } from './python-model';
+import { compareFindings, wholeFirstLine, type Finding, type Severity } from '../findings/finding';
+import { detectFlavor, importClosure, resolveModelManager, type LintContext } from './lint-context';
+import { parseYamlInput, type YamlInput } from '../config/yaml-input';
+import { parseProjectInput, projectFileName, type ProjectInput } from '../config/project-input';
+import type { PyModule } from '../python/python-model';
 import type { Rule } from './rule';
 import { allRules } from './rules/all-rules';
 

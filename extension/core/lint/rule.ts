@@ -1,4 +1,4 @@
-import type { Fix, Range, RuleId, Severity } from './finding';
+import type { Fix, Range, RuleId, Severity } from '../findings/finding';
 import type { LintContext } from './lint-context';
 
 /** Which inputs a rule reads; mirrors the "needs" column of the rule catalogue. */

@@ -4,8 +4,8 @@ import type { ProjectRuleOptions } from '../config/project-rules';
 import { parseWithIssues } from '../config/schema-issues';
 import { checkSlaSemantics, slaChecks } from '../config/sla-checks';
 import { formatJsonPath } from '../config/unknown-keys';
-import { compareFindings, rangeOf, type Finding, type Severity } from './finding';
-import { maxDocumentBytes, parseProjectInput } from './project-input';
+import { compareFindings, rangeOf, type Finding, type Severity } from '../findings/finding';
+import { maxDocumentBytes, parseProjectInput } from '../config/project-input';
 import { allRules } from './rules/all-rules';
 import { projectFileIssues, sentence } from './rules/project-config';
 

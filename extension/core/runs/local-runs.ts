@@ -1,5 +1,5 @@
 import { asError, FlError, messageOf } from '../errors';
-import type { Finding } from '../lint/finding';
+import type { Finding } from '../findings/finding';
 import type { Clock, Logger } from '../ports';
 import type { SimulationLauncher } from '../simulate/launcher';
 import type { SimulationSession } from '../simulate/session';

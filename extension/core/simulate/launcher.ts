@@ -1,4 +1,4 @@
-import type { Finding } from '../lint/finding';
+import type { Finding } from '../findings/finding';
 import type { RemovalReport } from '../ports';
 import type { RunEvent } from '../runs/run-events';
 import type { RunRecord } from '../runs/run-record';

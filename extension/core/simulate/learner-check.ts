@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Finding } from '../lint/finding';
+import type { Finding } from '../findings/finding';
 import { simulationLearners } from '../config/project-file';
 import { runConfig } from '../generate/render';
 import { type RuntimeInput } from '../generate/runtime-input';

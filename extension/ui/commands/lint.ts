@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Finding } from '../../core/lint/finding';
+import type { Finding } from '../../core/findings/finding';
 import type { RuleMeta } from '../../core/lint/rule';
 import { commandIds } from '../command-ids';
 import type { CommandSpec } from '../commands';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { renderStarterProject, type RepoFacts } from '../../core/config/starter-project';
-import { projectFileName } from '../../core/lint/project-input';
+import { projectFileName } from '../../core/config/project-input';
 import { commandIds } from '../command-ids';
 import type { CommandSpec } from '../commands';
 

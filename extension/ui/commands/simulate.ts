@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { simulationLearners } from '../../core/config/project-file';
 import { FlError } from '../../core/errors';
-import { parseProjectInput, projectFileName } from '../../core/lint/project-input';
+import { parseProjectInput, projectFileName } from '../../core/config/project-input';
 import { commandIds } from '../command-ids';
 import type { CommandSpec } from '../commands';
 import { pickRepo } from '../pick-repo';

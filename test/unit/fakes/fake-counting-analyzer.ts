@@ -1,4 +1,4 @@
-import type { PyModule } from '../../../extension/core/lint/python-model';
+import type { PyModule } from '../../../extension/core/python/python-model';
 import type { PythonAnalyzer, SourceFile } from '../../../extension/core/ports';
 
 /** One file the analyzer was asked to parse, and how deeply. */

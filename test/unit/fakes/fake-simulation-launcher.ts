@@ -1,6 +1,6 @@
 import { systemClock } from '../../../extension/io/system-clock';
 import { throwIfCancelled } from '../../../extension/core/errors';
-import type { Finding } from '../../../extension/core/lint/finding';
+import type { Finding } from '../../../extension/core/findings/finding';
 import type { Clock, RemovalReport } from '../../../extension/core/ports';
 import type { RunRecord } from '../../../extension/core/runs/run-record';
 import type { PrepareSimulationOptions, SimulationLauncher, SimulationStart } from '../../../extension/core/simulate/launcher';

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FlError } from '../../../extension/core/errors';
-import type { PyClass, PyFunction, PyModule } from '../../../extension/core/lint/python-model';
+import type { PyClass, PyFunction, PyModule } from '../../../extension/core/python/python-model';
 import type { SourceFile } from '../../../extension/core/ports';
 import { PythonPool } from '../../../extension/io/python-pool';
 import { decodeSource } from '../../../extension/io/repo-reader';

@@ -1,4 +1,4 @@
-import { rangeOf, wholeFirstLine, type Range } from '../finding';
+import { rangeOf, wholeFirstLine, type Range } from '../../findings/finding';
 import type { LintContext } from '../lint-context';
 
 /** Where a finding about a missing file goes: a misplaced candidate, the project file, or a stand-in. */

@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
 import { folderNote, missingFileAnchor, notAFile } from './anchors';
-import { templateFor } from './templates';
+import { templateFor } from '../../generate/repo-templates';
 
 const nearMisses = ['conda.yml', 'environment.yml', 'environment.yaml', 'Conda.yaml', 'conda.YAML'];
 

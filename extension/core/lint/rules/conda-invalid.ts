@@ -1,8 +1,8 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import { wholeFirstLine } from '../finding';
-import { yamlRange } from '../lint-context';
+import { wholeFirstLine } from '../../findings/finding';
+import { yamlRange } from '../../config/yaml-input';
 import type { Rule, RuleReport } from '../rule';
-import { duplicateYamlKeys, lastValueOf } from './conda-spec';
+import { duplicateYamlKeys, lastValueOf } from '../../config/conda-spec';
 
 export const condaInvalid: Rule = {
   meta: {

@@ -1,8 +1,8 @@
-import { rangeOf, type FileEdit } from '../finding';
-import { wholeLines } from '../text-ranges';
+import { rangeOf, type FileEdit } from '../../findings/finding';
+import { wholeLines } from '../../findings/text-ranges';
 import type { LintContext } from '../lint-context';
 import type { Rule, RuleReport } from '../rule';
-import { condaDependencies, type CondaDependency } from './conda-spec';
+import { condaDependencies, type CondaDependency } from '../../config/conda-spec';
 
 /** Packages in conda's own dependency closure: pip must not replace them (flops-contract.md §2.3). */
 export const condaOwnedPackages = [

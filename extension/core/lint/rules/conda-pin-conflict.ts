@@ -1,5 +1,5 @@
 import type { Rule, RuleReport } from '../rule';
-import { compareVersions, condaDependencies, versionBounds } from './conda-spec';
+import { compareVersions, condaDependencies, versionBounds } from '../../config/conda-spec';
 
 /** What FLOps adds to every image (flops-contract.md §2.3), as [min inclusive, max exclusive) ranges. */
 // A Map, not an object literal: package names come from the user's file ("constructor" is a name too).

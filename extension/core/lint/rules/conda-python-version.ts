@@ -1,5 +1,5 @@
 import type { Rule } from '../rule';
-import { compareVersions, condaDependencies, versionBounds } from './conda-spec';
+import { compareVersions, condaDependencies, versionBounds } from '../../config/conda-spec';
 
 export const condaPythonVersion: Rule = {
   meta: {

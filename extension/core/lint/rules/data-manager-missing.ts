@@ -1,7 +1,7 @@
-import { wholeFirstLine } from '../finding';
+import { wholeFirstLine } from '../../findings/finding';
 import { folderNote, missingFileAnchor, notAFile } from './anchors';
 import type { Rule, RuleReport } from '../rule';
-import { templateFor } from './templates';
+import { templateFor } from '../../generate/repo-templates';
 
 export const dataManagerMissing: Rule = {
   meta: {

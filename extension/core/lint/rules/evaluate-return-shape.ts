@@ -1,4 +1,4 @@
-import type { PyExpr } from '../python-model';
+import type { PyExpr } from '../../python/python-model';
 import type { Rule, RuleReport } from '../rule';
 
 /** Expressions that are certainly not an int count. */

@@ -1,4 +1,4 @@
-import type { PyExpr } from '../python-model';
+import type { PyExpr } from '../../python/python-model';
 import type { Rule, RuleReport } from '../rule';
 
 /** What `return X` in fit_model certainly is when it is not an int count, or undefined when unprovable. */

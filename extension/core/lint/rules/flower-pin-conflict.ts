@@ -1,7 +1,7 @@
 import { requirementsOfFlower } from '../../generate/flower-requirements';
 import type { Rule, RuleReport } from '../rule';
-import { condaDependencies } from './conda-spec';
-import { intervalsOverlap, versionInterval } from './version-interval';
+import { condaDependencies } from '../../config/conda-spec';
+import { intervalsOverlap, versionInterval } from '../../config/version-interval';
 
 export const flowerPinConflict: Rule = {
   meta: {

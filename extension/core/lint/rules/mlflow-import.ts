@@ -1,5 +1,5 @@
-import type { FileEdit } from '../finding';
-import { wholeLines } from '../text-ranges';
+import type { FileEdit } from '../../findings/finding';
+import { wholeLines } from '../../findings/text-ranges';
 import type { Rule, RuleReport } from '../rule';
 
 export const mlflowImport: Rule = {

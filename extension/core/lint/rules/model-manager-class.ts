@@ -1,4 +1,4 @@
-import { rangeOf, wholeFirstLine } from '../finding';
+import { rangeOf, wholeFirstLine } from '../../findings/finding';
 import type { Rule } from '../rule';
 import { modelManagerSkeleton } from './method-stubs';
 

@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
 import { folderNote, missingFileAnchor, nestedMatches, notAFile } from './anchors';
-import { templateFor } from './templates';
+import { templateFor } from '../../generate/repo-templates';
 
 export const modelManagerFile: Rule = {
   meta: {

@@ -1,4 +1,4 @@
-import { insertAfter } from '../text-ranges';
+import { insertAfter } from '../../findings/text-ranges';
 import type { Rule } from '../rule';
 import { methodStubs, modelManagerMethods } from './method-stubs';
 

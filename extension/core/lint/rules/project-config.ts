@@ -1,8 +1,8 @@
 import { projectFileSchema } from '../../config/project-file';
 import { checkProjectRules, type ProjectRuleOptions } from '../../config/project-rules';
 import { findUnknownKeys, formatJsonPath, type UnknownKey } from '../../config/unknown-keys';
-import { rangeOf, type Fix, type Range, type Severity } from '../finding';
-import type { ProjectInput } from '../project-input';
+import { rangeOf, type Fix, type Range, type Severity } from '../../findings/finding';
+import type { ProjectInput } from '../../config/project-input';
 import type { Rule, RuleReport } from '../rule';
 
 /** Ends a message with a full stop unless it already ends a sentence. */

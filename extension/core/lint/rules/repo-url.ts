@@ -1,19 +1,7 @@
 import type { Rule } from '../rule';
 import { valueRange } from './flavor-mismatch';
+import { canonicalRepoUrl, normaliseRepoUrl } from '../../config/repo-url';
 
-const canonical = /^https:\/\/github\.com\/([A-Za-z0-9-]+)\/([a-z0-9._-]+)$/;
-
-/** The canonical FLOps form of a GitHub URL, when one can be derived. */
-export function normaliseRepoUrl(url: string): string | undefined {
-  const trimmed = url.trim();
-  const ssh = /^git@github\.com:([^/]+)\/(.+?)(?:\.git)?\/?$/.exec(trimmed);
-  const https = /^(?:https?:\/\/)?(?:www\.)?github\.com\/([^/]+)\/([^/#?]+?)(?:\.git)?(?:\/.*)?$/.exec(trimmed);
-  const m = ssh ?? https;
-  if (m?.[1] === undefined || m[2] === undefined) return undefined;
-  // Offered as a fix only when the result is a valid URL (never built from quotes or spaces of bad input).
-  const fixed = `https://github.com/${m[1]}/${m[2].toLowerCase()}`;
-  return canonical.test(fixed) ? fixed : undefined;
-}
 
 export const repoUrl: Rule = {
   meta: {
@@ -28,7 +16,7 @@ export const repoUrl: Rule = {
   check(ctx) {
     const url = ctx.config?.ml_repo_url;
     if (url === undefined || ctx.project === undefined) return [];
-    if (canonical.test(url)) return [];
+    if (canonicalRepoUrl.test(url)) return [];
     const range = ctx.project.locate(['ml_repo_url']);
     const fixed = normaliseRepoUrl(url);
     const reason = /^git@/.test(url)

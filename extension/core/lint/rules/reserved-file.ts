@@ -1,7 +1,7 @@
-import type { FileEdit } from '../finding';
+import type { FileEdit } from '../../findings/finding';
 import type { LintContext } from '../lint-context';
 import type { Rule } from '../rule';
-import { rangeOf, wholeFirstLine } from '../finding';
+import { rangeOf, wholeFirstLine } from '../../findings/finding';
 
 /** Root names that collide with the FLOps build context and actor folders (flops-contract.md §2.4). */
 const reservedFiles = [

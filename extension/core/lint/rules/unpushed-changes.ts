@@ -1,4 +1,4 @@
-import { wholeFirstLine } from '../finding';
+import { wholeFirstLine } from '../../findings/finding';
 import type { Rule } from '../rule';
 
 export const unpushedChanges: Rule = {

@@ -1,4 +1,4 @@
-import { wholeFirstLine } from '../finding';
+import { wholeFirstLine } from '../../findings/finding';
 import type { Rule, RuleReport } from '../rule';
 
 const required = new Set(['model_manager.py', 'data_manager.py', 'conda.yaml', 'flops.json']);

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Finding } from '../../../../extension/core/lint/finding';
+import type { Finding } from '../../../../extension/core/findings/finding';
 import { runLint } from '../../../../extension/core/lint/lint-session';
 import { SimpleGitInspector } from '../../../../extension/io/git-inspector';
 import { FsRepoReader } from '../../../../extension/io/repo-reader';

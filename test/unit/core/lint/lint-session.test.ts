@@ -3,7 +3,7 @@ import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FlError } from '../../../../extension/core/errors';
-import type { Finding } from '../../../../extension/core/lint/finding';
+import type { Finding } from '../../../../extension/core/findings/finding';
 import { LintSession } from '../../../../extension/core/lint/lint-session';
 import { FsRepoReader } from '../../../../extension/io/repo-reader';
 import { FakeCountingAnalyzer } from '../../fakes/fake-counting-analyzer';

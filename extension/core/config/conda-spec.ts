@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
-import type { Range } from '../finding';
-import { yamlRange, type YamlInput } from '../lint-context';
+import type { Range } from '../findings/finding';
+import { yamlRange, type YamlInput } from './yaml-input';
 
 /** One dependency line of conda.yaml, with where it stands. */
 export interface CondaDependency {
@@ -113,4 +113,4 @@ export function versionBounds(constraint: string): { min?: number[]; minInclusiv
   return out;
 }
 
-export { compareVersions } from '../../versions';
+export { compareVersions } from '../versions';

@@ -3,8 +3,8 @@ import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import { allRules } from '../../extension/core/lint/rules/all-rules';
-import { distDir, fixturesDir, repoRoot } from './repo-paths';
+import { allRules } from '../../../extension/core/lint/rules/all-rules';
+import { distDir, fixturesDir, repoRoot } from '../repo-paths';
 
 /**
  * `flops lint` end to end: the built dist/cli.js in a child process, on fixture repos and on temp

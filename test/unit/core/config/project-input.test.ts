@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { Range } from '../../../../extension/core/lint/finding';
-import { parseProjectInput } from '../../../../extension/core/lint/project-input';
+import type { Range } from '../../../../extension/core/findings/finding';
+import { parseProjectInput } from '../../../../extension/core/config/project-input';
 
 /** The range of the `occurrence`-th appearance of `needle` in a one-line-per-line text. */
 function rangeOfText(text: string, needle: string, occurrence = 0): Range {

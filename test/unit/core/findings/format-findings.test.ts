@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { stripVTControlCharacters } from 'node:util';
-import { rangeOf, type Finding } from '../../../../extension/core/lint/finding';
-import { toJsonReport, toSarifReport, toTextReport } from '../../../../extension/core/lint/format-findings';
+import { rangeOf, type Finding } from '../../../../extension/core/findings/finding';
+import { toJsonReport, toSarifReport, toTextReport } from '../../../../extension/core/findings/format-findings';
 import type { RuleMeta } from '../../../../extension/core/lint/rule';
 
 const findings: Finding[] = [

@@ -1,7 +1,7 @@
-import { parseJsonDocument, type JsonDocument } from '../config/json-document';
-import { projectFileSchema, type ProjectFile } from '../config/project-file';
-import { parseWithIssues, type SchemaIssue } from '../config/schema-issues';
-import { rangeOf, type Range } from './finding';
+import { parseJsonDocument, type JsonDocument } from './json-document';
+import { projectFileSchema, type ProjectFile } from './project-file';
+import { parseWithIssues, type SchemaIssue } from './schema-issues';
+import { rangeOf, type Range } from '../findings/finding';
 
 export const projectFileName = 'flops.json';
 

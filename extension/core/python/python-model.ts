@@ -1,4 +1,4 @@
-import type { Range } from './finding';
+import type { Range } from '../findings/finding';
 
 /**
  * What the linter knows about one Python file: a compact summary extracted from the tree-sitter syntax

@@ -1,12 +1,12 @@
-import kerasData from '../../generate/templates/repo/keras/data_manager.py';
-import kerasConda from '../../generate/templates/repo/keras/conda.yaml';
-import kerasModel from '../../generate/templates/repo/keras/model_manager.py';
-import pytorchData from '../../generate/templates/repo/pytorch/data_manager.py';
-import pytorchConda from '../../generate/templates/repo/pytorch/conda.yaml';
-import pytorchModel from '../../generate/templates/repo/pytorch/model_manager.py';
-import sklearnData from '../../generate/templates/repo/sklearn/data_manager.py';
-import sklearnConda from '../../generate/templates/repo/sklearn/conda.yaml';
-import sklearnModel from '../../generate/templates/repo/sklearn/model_manager.py';
+import kerasData from './templates/repo/keras/data_manager.py';
+import kerasConda from './templates/repo/keras/conda.yaml';
+import kerasModel from './templates/repo/keras/model_manager.py';
+import pytorchData from './templates/repo/pytorch/data_manager.py';
+import pytorchConda from './templates/repo/pytorch/conda.yaml';
+import pytorchModel from './templates/repo/pytorch/model_manager.py';
+import sklearnData from './templates/repo/sklearn/data_manager.py';
+import sklearnConda from './templates/repo/sklearn/conda.yaml';
+import sklearnModel from './templates/repo/sklearn/model_manager.py';
 
 export type TemplateFlavor = 'sklearn' | 'pytorch' | 'keras';
 export type RepoTemplateFile = 'model_manager.py' | 'data_manager.py' | 'conda.yaml';

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { distDir, repoRoot } from './repo-paths';
+import { distDir, repoRoot } from '../repo-paths';
 
 /** `flops validate` end to end: the built dist/cli.js in a child process. */
 

@@ -1,5 +1,4 @@
 import type { Finding, Severity } from './finding';
-import type { RuleMeta } from './rule';
 
 /**
  * The CLI's output formats. `json` is the documented machine format (1-based line and column, file
@@ -30,7 +29,16 @@ export function toJsonReport(findings: readonly Finding[]): { findings: JsonFind
 
 const sarifLevel: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
-export function toSarifReport(findings: readonly Finding[], rules: readonly RuleMeta[], tool: { name: string; version: string; informationUri: string }): object {
+/** What SARIF says about a rule (a lint rule's metadata has these fields). */
+export interface SarifRule {
+  readonly id: string;
+  readonly title: string;
+  readonly why: string;
+  readonly fix: string;
+  readonly severity: Severity;
+}
+
+export function toSarifReport(findings: readonly Finding[], rules: readonly SarifRule[], tool: { name: string; version: string; informationUri: string }): object {
   const index = new Map(rules.map((r, i) => [r.id, i]));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { requirementsOfFlower } from '../../../../extension/core/generate/flower-requirements';
-import { intervalsOverlap, versionInterval } from '../../../../extension/core/lint/rules/version-interval';
+import { intervalsOverlap, versionInterval } from '../../../../extension/core/config/version-interval';
 
 describe('version intervals (flops/flower-pin-conflict)', () => {
   const overlap = (a: string, da: 'conda' | 'pip', b: string): boolean => {

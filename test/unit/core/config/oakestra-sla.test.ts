@@ -4,7 +4,8 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { isSlaFileName, oakestraSlaSchema } from '../../../../extension/core/config/oakestra-sla';
 import { parseWithIssues } from '../../../../extension/core/config/schema-issues';
-import { checkSlaSemantics, ipv6Groups, slaChecks, type SlaCheckKey } from '../../../../extension/core/config/sla-checks';
+import { checkSlaSemantics, slaChecks, type SlaCheckKey } from '../../../../extension/core/config/sla-checks';
+import { ipv6Groups } from '../../../../extension/core/config/sla-checks/address';
 import { repoRoot } from '../../repo-paths';
 
 const fixtures = path.join(repoRoot, 'test/fixtures/sla');

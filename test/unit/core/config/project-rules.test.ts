@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { projectFileSchema } from '../../../../extension/core/config/project-file';
-import { checkProjectRules, type ConfigIssue, type ProjectRuleOptions } from '../../../../extension/core/config/project-rules';
+import { checkProjectRules, projectChecks, type ConfigIssue, type ProjectRuleOptions } from '../../../../extension/core/config/project-rules';
 
 /** The issues of a project file given as JSON, as `severity path: message` lines. */
 function issuesOf(value: unknown, options: ProjectRuleOptions = {}): ConfigIssue[] {
@@ -16,6 +16,18 @@ function only(value: unknown, options: ProjectRuleOptions = {}): ConfigIssue {
 const tc = (fields: Record<string, unknown>) => ({ training_configuration: { min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2, ...fields } });
 
 describe('project file cross-field rules (checkProjectRules)', () => {
+  it('are named checks with unique kebab-case names and a title each, silent on the defaults', () => {
+    const names = projectChecks.map((c) => c.name);
+    assert.equal(new Set(names).size, names.length, `duplicate names: ${names.join(', ')}`);
+    for (const check of projectChecks) {
+      assert.match(check.name, /^[a-z]+(-[a-z0-9]+)*$/);
+      assert.ok(check.title.length > 10, check.name);
+      const issues: string[] = [];
+      check.check(projectFileSchema.parse({}), {}, (path, message) => issues.push(`${path.join('.')}: ${message}`));
+      assert.deepEqual(issues, [], check.name);
+    }
+  });
+
   it('deploy_trained_model_image needs build_image_for_trained_model', () => {
     const issue = only({ post_training_steps: ['deploy_trained_model_image'] });
     assert.deepEqual(issue.path, ['post_training_steps', 0]);

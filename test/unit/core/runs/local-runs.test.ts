@@ -1,23 +1,26 @@
 import assert from 'node:assert/strict';
 import { FlError } from '../../../../extension/core/errors';
-import type { Logger } from '../../../../extension/core/ports';
 import { LocalRuns, shutdownWaitMs } from '../../../../extension/core/runs/local-runs';
 import type { RunRecord } from '../../../../extension/core/runs/run-record';
 import { RunStore } from '../../../../extension/core/runs/run-store';
 import type { RunView } from '../../../../extension/core/runs/run-view';
 import { FakeClock } from '../../fakes/fake-clock';
+import { FakeLogger } from '../../fakes/fake-logger';
 import { FakeLauncher, metricsLine } from '../../fakes/fake-simulation-launcher';
 
+/** Every setup's logger: none may have logged an error by the end of its test. */
+const loggers: FakeLogger[] = [];
+
 /** Local runs over real sessions against the fake engine, with a clock the tests move by hand. */
-function setup(): { runs: LocalRuns; store: RunStore; launcher: FakeLauncher; clock: FakeClock; warnings: string[]; finished: [string, RunView, unknown][] } {
+function setup(): { runs: LocalRuns; store: RunStore; launcher: FakeLauncher; clock: FakeClock; logger: FakeLogger; finished: [string, RunView, unknown][] } {
   const clock = new FakeClock();
   const launcher = new FakeLauncher(clock);
   const store = new RunStore();
-  const warnings: string[] = [];
+  const logger = new FakeLogger();
+  loggers.push(logger);
   const finished: [string, RunView, unknown][] = [];
-  const logger: Logger = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m) => warnings.push(m), error: (m) => assert.fail(`logged an error: ${String(m)}`) };
   const runs = new LocalRuns({ launcher, store, logger, clock, onFinished: (runId, view, error) => finished.push([runId, view, error]) });
-  return { runs, store, launcher, clock, warnings, finished };
+  return { runs, store, launcher, clock, logger, finished };
 }
 
 const signal = (): AbortSignal => new AbortController().signal;
@@ -34,6 +37,8 @@ const ended = (store: RunStore, runId: string): Promise<void> =>
   });
 
 describe('local runs', () => {
+  afterEach(() => assert.deepEqual(loggers.splice(0).flatMap((l) => l.at('error')), [], 'nothing was logged as an error'));
+
   it('starts a run into the store, follows it to its outcome, and reloads the history afterwards', async () => {
     const { runs, store, launcher, finished } = setup();
     const steps: string[] = [];
@@ -71,15 +76,15 @@ describe('local runs', () => {
   });
 
   it('reports a history that cannot be read in the store and the log', async () => {
-    const { runs, store, launcher, warnings } = setup();
+    const { runs, store, launcher, logger } = setup();
     launcher.historyError = new Error('EACCES: permission denied');
     await runs.loadHistory('/w/mnist', 'mnist');
     assert.equal(store.repoList()[0]?.historyError, 'EACCES: permission denied');
-    assert.match(warnings.join('\n'), /could not read the run history of \/w\/mnist: EACCES/);
+    assert.match(logger.at('warn').join('\n'), /could not read the run history of \/w\/mnist: EACCES/);
   });
 
   it('waits at most shutdownWaitMs for active runs on shutdown, on the injected clock', async () => {
-    const { runs, store, launcher, clock, warnings } = setup();
+    const { runs, store, launcher, clock, logger } = setup();
     const result = await runs.start('/w/mnist', 'mnist', {}, signal(), () => undefined);
     const runId = result.kind === 'started' ? result.runId : assert.fail(result.kind);
     // The engine never confirms the stop: shutdown gives up when the clock passes the limit.
@@ -89,7 +94,7 @@ describe('local runs', () => {
     assert.equal(store.runOf(runId)?.stopping, true);
     clock.advance(shutdownWaitMs);
     await shutdown;
-    assert.match(warnings.join('\n'), new RegExp(`${runId} still removing containers after 10 s`));
+    assert.match(logger.at('warn').join('\n'), new RegExp(`${runId} still removing containers after 10 s`));
     await assert.rejects(runs.start('/w/other', 'other', {}, signal(), () => undefined), (e: unknown) => e instanceof FlError && e.kind === 'cancelled');
     launcher.runtime.hangRemoval = false;
   });

@@ -4,7 +4,8 @@ import { allRules } from './core/lint/rules/all-rules';
 import { ruleAnchor } from './core/lint/rules-markdown';
 import { SimpleGitInspector } from './io/git-inspector';
 import { applyPlan } from './io/generated-writer';
-import { checkLearner } from './io/learner-check';
+import { pythonCheckRunner } from './io/learner-check';
+import { checkLearner } from './core/simulate/learner-check';
 import { prepareGeneration } from './core/generate/prepare-generation';
 import { generationPorts } from './io/generation-ports';
 import { dockerRuntimeFor } from './io/docker/runtime';
@@ -107,7 +108,7 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
       content: generated,
     }),
     checkLearnerCommand({
-      backend: { check: (root, options) => checkLearner(root, pool, options) },
+      backend: { check: (root, options) => checkLearner({ prepareGeneration: async (dir, o) => prepareGeneration(await generationPorts(dir, pool), o), runner: pythonCheckRunner }, root, options) },
       roots: () => lint.roots,
       python: () => readSettings()['check.python'],
       logger,

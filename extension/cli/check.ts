@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { toTextReport } from '../core/findings/format-findings';
 import { describeStep } from '../core/simulate/learner-check';
 import { type CliIo, parseCommandArgs, UsageError } from './cli-io';
@@ -39,7 +40,7 @@ export async function checkCommand(args: string[], { out, err, env }: CliIo, ser
   if (format !== 'text' && format !== 'json') throw new UsageError(`Unknown format "${format}"; use text or json.`, checkUsage);
   const timeoutSeconds = values.timeout === undefined ? 300 : Number(values.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got "${values.timeout ?? ''}"`, checkUsage);
-  const dir = positionals[0] ?? '.';
+  const dir = path.resolve(positionals[0] ?? '.');
   const python = values.python ?? env['FLOPS_PYTHON'] ?? 'python3';
   const analyzer = services.analyzer();
   const controller = new AbortController();

@@ -1,6 +1,7 @@
 import type { GenerationPorts } from '../core/generate/prepare-generation';
 import type { GenerationPlan } from '../core/generate/manifest';
-import type { LearnerCheckOutcome } from '../core/simulate/learner-check';
+import { checkLearner, type LearnerCheckOptions, type LearnerCheckOutcome } from '../core/simulate/learner-check';
+import { prepareGeneration } from '../core/generate/prepare-generation';
 import type { ContainerRuntime, GitInspector, PythonAnalyzer, RepoReader } from '../core/ports';
 import { LocalSimulationLauncher, type RunHistoryPort, type RunOwnersPort } from '../core/simulate/local-simulation';
 import type { SimulationLauncher } from '../core/simulate/launcher';
@@ -8,7 +9,7 @@ import { dockerRuntimeFor } from '../io/docker/runtime';
 import { applyPlan } from '../io/generated-writer';
 import { generationPorts } from '../io/generation-ports';
 import { SimpleGitInspector } from '../io/git-inspector';
-import { checkLearner, type LearnerCheckOptions } from '../io/learner-check';
+import { pythonCheckRunner } from '../io/learner-check';
 import { PythonPool } from '../io/python-pool';
 import { FsRepoReader, startsWithByteOrderMark } from '../io/repo-reader';
 import { readRunRecords, runsFolder } from '../io/run-history';
@@ -43,7 +44,7 @@ export function cliServices(): CliServices {
     openRepo: async (dir) => ({ reader: await FsRepoReader.open(dir), git: new SimpleGitInspector(dir) }),
     generationPorts,
     applyGeneration: applyPlan,
-    checkLearner,
+    checkLearner: (dir, analyzer, options) => checkLearner({ prepareGeneration: async (d, o) => prepareGeneration(await generationPorts(d, analyzer), o), runner: pythonCheckRunner }, dir, options),
     simulationLauncher: (analyzer) => new LocalSimulationLauncher(simulationPorts(analyzer)),
     runtime: () => dockerRuntimeFor(),
     history: { read: (dir, onProblem) => readRunRecords(runsFolder(dir), isOwnerAlive, onProblem) },

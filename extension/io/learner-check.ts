@@ -3,43 +3,27 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FlError } from '../core/errors';
-import type { PythonAnalyzer } from '../core/ports';
-import { checkResult, checkRunConfig, parseCheckLine, type CheckResult, type CheckStep, type LearnerCheckOutcome } from '../core/simulate/learner-check';
-import { prepareGeneration } from '../core/generate/prepare-generation';
-import { generationPorts } from './generation-ports';
+import { checkResult, parseCheckLine, type CheckResult, type CheckRunner, type CheckStep, type LearnerCheckOptions } from '../core/simulate/learner-check';
 
 /**
- * The learner smoke run use case: lint (refusing on errors unless forced), render the generated app
- * in memory, write only its Python packages to a temporary folder (the repository's .flops is not
- * touched), and run `python -m flops_app.check` from the repository root in the given interpreter,
- * which must have the repository's dependencies and `datasets`. Killed (process group) at the time
- * limit or on abort; the temporary folder is always removed.
+ * The learner check's `CheckRunner` on this machine: the app's Python packages go to a temporary folder
+ * (always removed), and `python -m flops_app.check` runs from the repository root with that folder on
+ * PYTHONPATH, in its own process group, killed at the time limit or on abort.
  */
-
-export interface LearnerCheckOptions {
-  readonly python: string;
-  readonly timeoutSeconds: number;
-  readonly force?: boolean;
-  readonly signal?: AbortSignal;
-  readonly onStep?: (step: CheckStep) => void;
-}
-
-export async function checkLearner(dir: string, analyzer: PythonAnalyzer, options: LearnerCheckOptions): Promise<LearnerCheckOutcome> {
-  const prepared = await prepareGeneration(await generationPorts(dir, analyzer), { ...(options.force !== undefined ? { force: options.force } : {}), ...(options.signal !== undefined ? { signal: options.signal } : {}) });
-  if (prepared.kind !== 'planned') return prepared;
-  const runConfig = checkRunConfig({ config: prepared.config, flavor: prepared.flavor, repoName: path.basename(dir), dependencies: { source: 'requirements.txt', requirements: [], skipped: [] } });
-  const scratch = await mkdtemp(path.join(tmpdir(), 'flops-check-'));
-  try {
-    for (const file of prepared.files) {
-      if (!file.path.startsWith('flops_app/') && !file.path.startsWith('flops_utils/')) continue;
-      await mkdir(path.dirname(path.join(scratch, file.path)), { recursive: true });
-      await writeFile(path.join(scratch, file.path), file.content);
+export const pythonCheckRunner: CheckRunner = {
+  run: async (dir, appFiles, runConfig, options) => {
+    const scratch = await mkdtemp(path.join(tmpdir(), 'flops-check-'));
+    try {
+      for (const file of appFiles) {
+        await mkdir(path.dirname(path.join(scratch, file.path)), { recursive: true });
+        await writeFile(path.join(scratch, file.path), file.content);
+      }
+      return await runCheck(path.resolve(dir), scratch, runConfig, options);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
     }
-    return await runCheck(path.resolve(dir), scratch, runConfig, options);
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-}
+  },
+};
 
 function runCheck(dir: string, app: string, runConfig: Record<string, unknown>, options: LearnerCheckOptions): Promise<CheckResult> {
   return new Promise((resolve, reject) => {

@@ -3,10 +3,14 @@ import type { Finding } from '../findings/finding';
 import { simulationLearners } from '../config/project-file';
 import { runConfig } from '../generate/render';
 import { type RuntimeInput } from '../generate/runtime-input';
+import type { GenerationPreparation } from '../generate/generation-preparation';
+import { folderName } from '../generate/prepare-generation';
+import type { GeneratedFile } from '../generated-files';
 
 /**
  * The learner smoke run (`flops check`, "FLOps: Check Learner Locally"): what flops_app/check.py
- * prints, read back, and the run config it gets. Pure; io/learner-check.ts runs the Python.
+ * prints, read back, the run config it gets, and the use case over its ports (io/learner-check.ts
+ * runs the Python).
  */
 
 export const checkSteps = ['aggregator', 'set_model_data', 'fit_model', 'evaluate_model', 'aggregate'] as const;
@@ -93,4 +97,39 @@ export function describeStep(step: CheckStep): string {
   if (!step.ok) return `✗ ${step.step}: ${step.error ?? 'Error'}: ${step.message ?? ''}${step.file ? ` (${step.file}:${String(step.line ?? '?')})` : ''}`;
   const extra = step.examples !== undefined ? `, ${step.examples} examples` : step.metrics !== undefined ? `, ${Object.entries(step.metrics).map(([k, v]) => `${k} ${v === null ? 'null' : Number(v.toPrecision(4))}`).join(', ')}` : '';
   return `✓ ${step.step} (${step.seconds.toFixed(2)} s${extra})`;
+}
+
+export interface LearnerCheckOptions {
+  readonly python: string;
+  readonly timeoutSeconds: number;
+  readonly force?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onStep?: (step: CheckStep) => void;
+}
+
+/**
+ * Runs the generated app's Python packages in an interpreter from the repository root
+ * (io/learner-check.ts: a temporary folder and a child process, killed at the time limit or on abort).
+ */
+export interface CheckRunner {
+  run(repoDir: string, appFiles: readonly GeneratedFile[], runConfig: Record<string, string | number | boolean>, options: LearnerCheckOptions): Promise<CheckResult>;
+}
+
+export interface LearnerCheckPorts {
+  /** The generate use case over the repository's ports (prepare-generation.ts). */
+  prepareGeneration(dir: string, options: { readonly force?: boolean; readonly signal?: AbortSignal }): Promise<GenerationPreparation>;
+  readonly runner: CheckRunner;
+}
+
+/**
+ * The learner smoke run use case: lint (refusing on errors unless forced), render the generated app in
+ * memory (the repository's .flops is not touched) and run `python -m flops_app.check` on its
+ * flops_app and flops_utils packages, in an interpreter that has the repository's dependencies.
+ */
+export async function checkLearner(ports: LearnerCheckPorts, dir: string, options: LearnerCheckOptions): Promise<LearnerCheckOutcome> {
+  const prepared = await ports.prepareGeneration(dir, { ...(options.force !== undefined ? { force: options.force } : {}), ...(options.signal !== undefined ? { signal: options.signal } : {}) });
+  if (prepared.kind !== 'planned') return prepared;
+  const runConfig = checkRunConfig({ config: prepared.config, flavor: prepared.flavor, repoName: folderName(dir), dependencies: { source: 'requirements.txt', requirements: [], skipped: [] } });
+  const appFiles = prepared.files.filter((f) => f.path.startsWith('flops_app/') || f.path.startsWith('flops_utils/'));
+  return ports.runner.run(dir, appFiles, runConfig, options);
 }

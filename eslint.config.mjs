@@ -6,6 +6,15 @@ import tseslint from 'typescript-eslint';
 
 const node = ['node:*', 'fs', 'fs/promises', 'path', 'child_process', 'os', 'worker_threads', 'util', 'url', 'http', 'https', 'net'];
 const forbid = (patterns, message) => ({ group: patterns, message });
+/** What nothing in core/ may import (style.md "Module boundaries"). */
+const corePatterns = [
+  forbid(['vscode'], 'core/ never imports vscode: it is a library the UI and the CLI share.'),
+  forbid(node.filter((n) => n !== 'node:*'), 'core/ does no I/O: go through a port in core/ports.ts.'),
+  { regex: '^node:(?!path/posix$)', message: 'core/ does no I/O: go through a port in core/ports.ts (node:path/posix is allowed).' },
+  forbid(['dockerode', 'undici', 'simple-git', 'web-tree-sitter'], 'core/ reaches these only through ports; adapters live in io/.'),
+  forbid(['**/io/*', '**/ui/*', '**/main'], 'core/ must not import io/, ui/ or main.'),
+];
+const withoutVsCode = forbid(['vscode', '**/ui/*'], 'The CLI runs without VS Code.');
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.vscode-test/**', '.test-output/**', 'examples/**', 'test/fixtures/**', 'scripts/**', 'eslint.config.mjs'] },
@@ -42,13 +51,7 @@ export default tseslint.config(
     files: ['extension/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [
-          forbid(['vscode'], 'core/ never imports vscode: it is a library the UI and the CLI share.'),
-          forbid(node.filter((n) => n !== 'node:*'), 'core/ does no I/O: go through a port in core/ports.ts.'),
-          { regex: '^node:(?!path/posix$)', message: 'core/ does no I/O: go through a port in core/ports.ts (node:path/posix is allowed).' },
-          forbid(['dockerode', 'undici', 'simple-git', 'web-tree-sitter'], 'core/ reaches these only through ports; adapters live in io/.'),
-          forbid(['**/io/*', '**/ui/*', '**/main'], 'core/ must not import io/, ui/ or main.'),
-        ],
+        patterns: corePatterns,
       }],
     },
   },
@@ -60,11 +63,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          forbid(['vscode'], 'core/ never imports vscode: it is a library the UI and the CLI share.'),
-          forbid(node.filter((n) => n !== 'node:*'), 'core/ does no I/O: go through a port in core/ports.ts.'),
-          { regex: '^node:(?!path/posix$)', message: 'core/ does no I/O: go through a port in core/ports.ts (node:path/posix is allowed).' },
-          forbid(['dockerode', 'undici', 'simple-git', 'web-tree-sitter'], 'core/ reaches these only through ports; adapters live in io/.'),
-          forbid(['**/io/*', '**/ui/*', '**/main'], 'core/ must not import io/, ui/ or main.'),
+          ...corePatterns,
           forbid(['**/lint/*', '**/lint/**'], 'Only the linter (core/lint) and the use cases that run it import core/lint: findings and ranges are in core/findings, the Python model in core/python, file formats in core/config.'),
         ],
       }],
@@ -103,7 +102,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          forbid(['vscode', '**/ui/*'], 'The CLI runs without VS Code.'),
+          withoutVsCode,
           forbid(['**/io/*', '**/io/**'], 'CLI commands get io adapters from cli/cli-root.ts (the CLI composition root); add what a command needs to CliServices there.'),
         ],
       }],
@@ -113,7 +112,7 @@ export default tseslint.config(
     files: ['extension/cli/cli-root.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [forbid(['vscode', '**/ui/*'], 'The CLI runs without VS Code.')],
+        patterns: [withoutVsCode],
       }],
     },
   },

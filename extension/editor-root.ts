@@ -6,8 +6,7 @@ import { SimpleGitInspector } from './io/git-inspector';
 import { applyPlan } from './io/generated-writer';
 import { pythonCheckRunner } from './io/learner-check';
 import { checkLearner } from './core/simulate/learner-check';
-import { prepareGeneration } from './core/generate/prepare-generation';
-import { generationPorts } from './io/generation-ports';
+import { generationPreparer } from './io/generation-ports';
 import { dockerRuntimeFor } from './io/docker/runtime';
 import { LocalSimulationLauncher } from './core/simulate/local-simulation';
 import { simulationPorts } from './io/simulation-ports';
@@ -103,12 +102,12 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
     ),
     newProjectFileCommand({ roots: () => lint.roots, factsFor: (root) => lint.factsFor(root) }),
     generateCommand({
-      backend: { prepare: async (root, options) => prepareGeneration(await generationPorts(root, pool), options), apply: (prepared) => applyPlan(prepared.outDir, prepared.plan) },
+      backend: { prepare: generationPreparer(pool), apply: (prepared) => applyPlan(prepared.outDir, prepared.plan) },
       roots: () => lint.roots,
       content: generated,
     }),
     checkLearnerCommand({
-      backend: { check: (root, options) => checkLearner({ prepareGeneration: async (dir, o) => prepareGeneration(await generationPorts(dir, pool), o), runner: pythonCheckRunner }, root, options) },
+      backend: { check: (root, options) => checkLearner({ prepareGeneration: generationPreparer(pool), runner: pythonCheckRunner }, root, options) },
       roots: () => lint.roots,
       python: () => readSettings()['check.python'],
       logger,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { toTextReport } from '../core/findings/format-findings';
 import { describeStep } from '../core/simulate/learner-check';
-import { type CliIo, parseCommandArgs, UsageError } from './cli-io';
+import { type CliIo, interruptSignal, parseCommandArgs, UsageError } from './cli-io';
 import type { CliServices } from './cli-root';
 
 /**
@@ -43,15 +43,13 @@ export async function checkCommand(args: string[], { out, err, env }: CliIo, ser
   const dir = path.resolve(positionals[0] ?? '.');
   const python = values.python ?? env['FLOPS_PYTHON'] ?? 'python3';
   const analyzer = services.analyzer();
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
+  const interrupt = interruptSignal();
   try {
     const outcome = await services.checkLearner(dir, analyzer, {
       python,
       timeoutSeconds,
       ...(values.force === true ? { force: true } : {}),
-      signal: controller.signal,
+      signal: interrupt.signal,
       ...(format === 'text' ? { onStep: (step) => out.write(`${describeStep(step)}\n`) } : {}),
     });
     if (format === 'json') out.write(`${JSON.stringify(outcome, null, 2)}\n`);
@@ -75,7 +73,7 @@ export async function checkCommand(args: string[], { out, err, env }: CliIo, ser
         return 2;
     }
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    interrupt.dispose();
     analyzer.dispose();
   }
 }

@@ -42,14 +42,10 @@ export function useColor(io: CliIo): boolean {
   return io.out.isTTY === true && io.env['NO_COLOR'] === undefined;
 }
 
-/** Aborts on Ctrl-C while `work` runs; the handler is removed afterwards. */
-export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/** A signal that aborts on Ctrl-C until `dispose()` removes the handler (call it in a `finally`). */
+export function interruptSignal(): { readonly signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
-  try {
-    return await work(controller.signal);
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-  }
+  return { signal: controller.signal, dispose: () => process.removeListener('SIGINT', onSignal) };
 }

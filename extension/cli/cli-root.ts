@@ -1,19 +1,17 @@
 import type { GenerationPorts } from '../core/generate/prepare-generation';
 import type { GenerationPlan } from '../core/generate/manifest';
 import { checkLearner, type LearnerCheckOptions, type LearnerCheckOutcome } from '../core/simulate/learner-check';
-import { prepareGeneration } from '../core/generate/prepare-generation';
 import type { ContainerRuntime, GitInspector, PythonAnalyzer, RepoReader } from '../core/ports';
 import { LocalSimulationLauncher, type RunHistoryPort, type RunOwnersPort } from '../core/simulate/local-simulation';
 import type { SimulationLauncher } from '../core/simulate/launcher';
 import { dockerRuntimeFor } from '../io/docker/runtime';
 import { applyPlan } from '../io/generated-writer';
-import { generationPorts } from '../io/generation-ports';
+import { generationPorts, generationPreparer } from '../io/generation-ports';
 import { SimpleGitInspector } from '../io/git-inspector';
 import { pythonCheckRunner } from '../io/learner-check';
 import { PythonPool } from '../io/python-pool';
 import { FsRepoReader, startsWithByteOrderMark } from '../io/repo-reader';
-import { readRunRecords, runsFolder } from '../io/run-history';
-import { isOwnerAlive, processOwners, simulationPorts } from '../io/simulation-ports';
+import { fileRunHistory, processOwners, simulationPorts } from '../io/simulation-ports';
 
 /**
  * The CLI's composition root: the only file of `cli/` that reaches `io/`. Each command gets these
@@ -44,10 +42,10 @@ export function cliServices(): CliServices {
     openRepo: async (dir) => ({ reader: await FsRepoReader.open(dir), git: new SimpleGitInspector(dir) }),
     generationPorts,
     applyGeneration: applyPlan,
-    checkLearner: (dir, analyzer, options) => checkLearner({ prepareGeneration: async (d, o) => prepareGeneration(await generationPorts(d, analyzer), o), runner: pythonCheckRunner }, dir, options),
+    checkLearner: (dir, analyzer, options) => checkLearner({ prepareGeneration: generationPreparer(analyzer), runner: pythonCheckRunner }, dir, options),
     simulationLauncher: (analyzer) => new LocalSimulationLauncher(simulationPorts(analyzer)),
     runtime: () => dockerRuntimeFor(),
-    history: { read: (dir, onProblem) => readRunRecords(runsFolder(dir), isOwnerAlive, onProblem) },
+    history: fileRunHistory,
     owners: processOwners,
     startsWithByteOrderMark,
   };

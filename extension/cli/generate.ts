@@ -3,7 +3,7 @@ import { FlError } from '../core/errors';
 import type { FileAction } from '../core/generate/manifest';
 import { toTextReport } from '../core/findings/format-findings';
 import { prepareGeneration } from '../core/generate/prepare-generation';
-import { type CliIo, parseCommandArgs, UsageError } from './cli-io';
+import { type CliIo, interruptSignal, parseCommandArgs, UsageError } from './cli-io';
 import type { CliServices } from './cli-root';
 
 /**
@@ -76,11 +76,9 @@ export async function generateCommand(args: string[], { out, err }: CliIo, servi
   const shownOut = path.relative(process.cwd(), outDir) || '.';
 
   const analyzer = services.analyzer();
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.once('SIGINT', onSignal);
+  const interrupt = interruptSignal();
   try {
-    const prepared = await prepareGeneration(await services.generationPorts(dir, analyzer, values.out), { force: values.force, overwriteEdited: values.overwrite, signal: controller.signal });
+    const prepared = await prepareGeneration(await services.generationPorts(dir, analyzer, values.out), { force: values.force, overwriteEdited: values.overwrite, signal: interrupt.signal });
     if (prepared.kind === 'lintErrors') {
       err.write(toTextReport(prepared.errors, { color: false }));
       err.write(`flops: refusing to generate: lint reports ${prepared.errors.length} error${prepared.errors.length === 1 ? '' : 's'} (fix them, or pass --force).\n`);
@@ -127,7 +125,7 @@ export async function generateCommand(args: string[], { out, err }: CliIo, servi
     if (typeof code === 'string') throw new FlError('invalidInput', `cannot write ${shownOut}: ${(error as Error).message}`);
     throw error;
   } finally {
-    process.removeListener('SIGINT', onSignal);
+    interrupt.dispose();
     analyzer.dispose();
   }
 }

@@ -3,7 +3,7 @@ import { toJsonReport, toSarifReport, toTextReport } from '../core/findings/form
 import { runLint } from '../core/lint/lint-session';
 import { allRules } from '../core/lint/rules/all-rules';
 import packageJson from '../../package.json';
-import { type CliIo, UsageError, useColor, withInterrupt } from './cli-io';
+import { type CliIo, interruptSignal, UsageError, useColor } from './cli-io';
 import type { CliServices } from './cli-root';
 import { parseFormatArgs } from './format-args';
 import { mainUsage } from './main-usage';
@@ -21,8 +21,9 @@ export async function lintCommand(args: string[], io: CliIo, services: CliServic
   const dir = path.resolve(positionals[0] ?? '.');
   const repo = await services.openRepo(dir);
   const analyzer = services.analyzer();
+  const interrupt = interruptSignal();
   try {
-    const findings = await withInterrupt((signal) => runLint({ ...repo, analyzer }, { signal }));
+    const findings = await runLint({ ...repo, analyzer }, { signal: interrupt.signal });
     if (format === 'json') out.write(`${JSON.stringify(toJsonReport(findings), null, 2)}\n`);
     else if (format === 'sarif') {
       const sarif = toSarifReport(
@@ -34,6 +35,7 @@ export async function lintCommand(args: string[], io: CliIo, services: CliServic
     } else out.write(toTextReport(findings, { color: useColor(io) }));
     return findings.some((f) => f.severity === 'error') ? 1 : 0;
   } finally {
+    interrupt.dispose();
     analyzer.dispose();
   }
 }

@@ -3,7 +3,7 @@ import type { ContainerInfo, ContainerRuntime } from '../core/ports';
 import type { RunRecord } from '../core/runs/run-record';
 import type { RunOwnersPort } from '../core/simulate/local-simulation';
 import { labelKeys } from '../core/simulate/plan';
-import type { CliIo } from './cli-io';
+import { type CliIo, interruptSignal } from './cli-io';
 import type { CliServices } from './cli-root';
 import { endpointsText, fixed, formatOption, oneDir, parseSimArgs, positiveInt, simUsage, simUsageError } from './sim-args';
 import { upCommand } from './sim-up';
@@ -127,21 +127,19 @@ async function logsCommand(args: string[], { out, err }: CliIo, services: CliSer
     err.write(`flops sim: the running simulation has no service "${service ?? ''}"; it has ${known.join(', ')}.\n`);
     return 2;
   }
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.once('SIGINT', onSignal);
+  const interrupt = interruptSignal();
   try {
     const prefix = containers.length > 1;
     await Promise.all(
       containers.map((c) =>
-        runtime.readLogs(c.name, { follow: values.follow === true, ...(tail !== undefined ? { tail } : {}), signal: controller.signal }, (line) => {
+        runtime.readLogs(c.name, { follow: values.follow === true, ...(tail !== undefined ? { tail } : {}), signal: interrupt.signal }, (line) => {
           out.write(prefix ? `[${c.labels[labelKeys.composeService] ?? c.name}] ${line}\n` : `${line}\n`);
         }),
       ),
     );
     return 0;
   } finally {
-    process.removeListener('SIGINT', onSignal);
+    interrupt.dispose();
   }
 }
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { assertOutFolder, type GenerationPorts } from '../core/generate/prepare-generation';
+import type { GenerationPreparation } from '../core/generate/generation-preparation';
+import { assertOutFolder, prepareGeneration, type GenerationPorts, type PrepareOptions } from '../core/generate/prepare-generation';
 import type { PythonAnalyzer } from '../core/ports';
 import { assertInsideRepository, planInFolder } from './generated-writer';
 import { SimpleGitInspector } from './git-inspector';
@@ -31,4 +32,9 @@ export async function generationPorts(dir: string, analyzer: PythonAnalyzer, out
       },
     },
   };
+}
+
+/** The generate use case over this machine's ports, for an analyzer: what the simulation, the check and the editor's generate command call. */
+export function generationPreparer(analyzer: PythonAnalyzer): (dir: string, options: PrepareOptions) => Promise<GenerationPreparation> {
+  return async (dir, options) => prepareGeneration(await generationPorts(dir, analyzer), options);
 }

@@ -2,14 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { prepareGeneration } from '../core/generate/prepare-generation';
 import type { ContainerRuntime, Logger, PythonAnalyzer } from '../core/ports';
-import type { RunOwnersPort, SimulationPorts } from '../core/simulate/local-simulation';
+import type { RunHistoryPort, RunOwnersPort, SimulationPorts } from '../core/simulate/local-simulation';
 import { imageTag, listBuildContext } from './build-context';
 import { dockerRuntimeFor } from './docker/runtime';
 import { freeLocalPorts } from './free-port';
 import { applyPlan } from './generated-writer';
-import { generationPorts } from './generation-ports';
+import { generationPreparer } from './generation-ports';
 import { SimpleGitInspector } from './git-inspector';
 import { readRunRecords, runsFolder, writeRunRecord } from './run-history';
 import { systemClock } from './system-clock';
@@ -42,20 +41,23 @@ export function isOwnerAlive(owner: string): boolean {
 
 export const processOwners: RunOwnersPort = { current: currentOwner, isAlive: isOwnerAlive, repoKey };
 
+/** The run history in `<repo>/.flops/runs/`, unfinished records of dead owners read as interrupted. */
+export const fileRunHistory: RunHistoryPort = {
+  recordPath: (dir, runId) => path.join(runsFolder(dir), `${runId}.json`),
+  write: async (dir, record) => {
+    await writeRunRecord(runsFolder(dir), record);
+  },
+  read: (dir, onProblem) => readRunRecords(runsFolder(dir), isOwnerAlive, onProblem),
+};
+
 /** The local simulation's ports on this machine: the file system, Docker, git, the clock. */
 export function simulationPorts(analyzer: PythonAnalyzer, options: { readonly logger?: Logger; readonly runtimeFor?: () => ContainerRuntime } = {}): SimulationPorts {
   return {
-    prepareGeneration: async (dir, prepareOptions) => prepareGeneration(await generationPorts(dir, analyzer), prepareOptions),
+    prepareGeneration: generationPreparer(analyzer),
     applyGeneration: applyPlan,
     runtime: options.runtimeFor ?? (() => dockerRuntimeFor()),
     buildContext: { list: listBuildContext, tag: imageTag },
-    history: {
-      recordPath: (dir, runId) => path.join(runsFolder(dir), `${runId}.json`),
-      write: async (dir, record) => {
-        await writeRunRecord(runsFolder(dir), record);
-      },
-      read: (dir, onProblem) => readRunRecords(runsFolder(dir), isOwnerAlive, onProblem),
-    },
+    history: fileRunHistory,
     owners: processOwners,
     git: (dir) => new SimpleGitInspector(dir),
     freePorts: freeLocalPorts,

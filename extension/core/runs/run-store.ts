@@ -36,9 +36,12 @@ export interface StoredRepo {
   readonly historyError?: string;
 }
 
-/** What changed: one run (with the event that changed it, if one did), or one repository's history or presence. */
+/**
+ * What changed: one run (with the event that changed it, if one did; `ended` when it just stopped being
+ * active), or one repository's history or presence.
+ */
 export type RunStoreChange =
-  | { readonly kind: 'run'; readonly runId: string; readonly event?: RunEvent }
+  | { readonly kind: 'run'; readonly runId: string; readonly event?: RunEvent; readonly ended?: true }
   | { readonly kind: 'repo'; readonly repo: string };
 
 export type RunStoreListener = (change: RunStoreChange) => void;
@@ -95,7 +98,7 @@ export class RunStore {
     const run = this.runOf(runId);
     if (run === undefined) return;
     this.runs.set(run.repo, { ...run, ...(view !== undefined ? { view } : {}), active: false, stopping: false });
-    this.emit({ kind: 'run', runId });
+    this.emit(run.active ? { kind: 'run', runId, ended: true } : { kind: 'run', runId });
   }
 
   setHistory(repo: string, history: readonly RunRecord[]): void {

@@ -3,7 +3,7 @@ import { activeStatus, finishedStatus, type StatusSummary } from '../../core/run
 import type { RunView } from '../../core/runs/run-view';
 import { DisposableStore } from '../disposables';
 import { runMonitorViewId } from './run-tree';
-import type { RunStore } from '../../core/runs/run-store';
+import type { RunStore, RunStoreChange } from '../../core/runs/run-store';
 import { Throttle } from './throttle';
 
 /** How long the outcome of a finished run stays in the status bar. */
@@ -21,15 +21,12 @@ export class SimulationStatusBar implements vscode.Disposable {
   private lingering: StatusSummary | undefined;
   private lingerTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Runs that were active at the last change, so an ending is seen once. */
-  private readonly active = new Set<string>();
-
   constructor(private readonly runs: RunStore) {
     this.item = this.store.add(vscode.window.createStatusBarItem('flops.simulation', vscode.StatusBarAlignment.Left, 10));
     this.item.name = 'FLOps Simulation';
     // VS Code creates a `<view id>.focus` command for every contributed view.
     this.item.command = { command: `${runMonitorViewId}.focus`, title: 'Show Run Monitor' };
-    this.store.add({ dispose: runs.subscribe((change) => this.onChange(change.kind === 'run' ? change.runId : undefined)) });
+    this.store.add({ dispose: runs.subscribe((change) => this.onChange(change)) });
     this.store.add({ dispose: () => clearTimeout(this.lingerTimer) });
     this.render();
   }
@@ -38,10 +35,9 @@ export class SimulationStatusBar implements vscode.Disposable {
     this.store.dispose();
   }
 
-  private onChange(runId: string | undefined): void {
-    const run = runId !== undefined ? this.runs.runOf(runId) : undefined;
-    if (run !== undefined && run.active) this.active.add(run.runId);
-    else if (run !== undefined && this.active.delete(run.runId)) this.linger(run.view);
+  private onChange(change: RunStoreChange): void {
+    const ended = change.kind === 'run' && change.ended === true ? this.runs.runOf(change.runId) : undefined;
+    if (ended !== undefined) this.linger(ended.view);
     this.refresher.schedule();
   }
 

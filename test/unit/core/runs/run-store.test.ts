@@ -43,7 +43,11 @@ describe('run store', () => {
     store.markStopping('r1');
     assert.equal(store.runOf('r1')?.stopping, true);
     const final = { ...emptyRunView('r1', 1), outcome: 'stopped' as const };
+    const changes: RunStoreChange[] = [];
+    store.subscribe((c) => changes.push(c));
     store.endRun('r1', final);
+    store.endRun('r1');
+    assert.deepEqual(changes, [{ kind: 'run', runId: 'r1', ended: true }, { kind: 'run', runId: 'r1' }], 'only the first end is an ending');
     store.applyEvent('r1', planned);
     store.applyEvent('nope', planned);
     assert.deepEqual(store.runOf('r1'), { runId: 'r1', repo: '/w/a', source: 'local', view: final, active: false, stopping: false });

@@ -16,6 +16,18 @@ export type MemberState = 'pending' | 'starting' | 'running' | 'paused' | 'resta
 /** One aggregated set of metrics of a round (numbers only; null for non-finite values). */
 export type RoundMetricValues = Readonly<Record<string, number | null>>;
 
+/** One learner's own reply metrics in a round (the metrics line's `learners`). */
+export interface LearnerRoundMetrics {
+  /** Its partition id; null when its reply did not carry one. */
+  readonly learner: number | null;
+  /** Flower's node id. */
+  readonly node: string;
+  readonly train: RoundMetricValues | null;
+  readonly evaluate: RoundMetricValues | null;
+  /** Why a reply of this learner failed in this round. */
+  readonly error?: string | undefined;
+}
+
 export interface RoundMetrics {
   readonly round: number;
   readonly rounds: number;
@@ -28,6 +40,8 @@ export interface RoundMetrics {
   readonly failures: { readonly train: number; readonly evaluate: number };
   /** When the ServerApp finished the round (its clock). */
   readonly timeMs: number;
+  /** Per learner that was sampled; empty for apps generated before the metrics line carried it. */
+  readonly learners: readonly LearnerRoundMetrics[];
 }
 
 export type RunOutcome = 'succeeded' | 'failed' | 'stopped' | 'cancelled';

@@ -39,6 +39,11 @@ export const runRecordSchema = z.object({
       // Recorded since the metrics line reports failed replies; earlier records have none.
       failures: z.object({ train: z.number(), evaluate: z.number() }).default({ train: 0, evaluate: 0 }),
       timeMs: z.number(),
+      // Recorded since the metrics line carries each learner's reply; earlier records have none.
+      learners: z
+        .array(z.object({ learner: z.number().nullable(), node: z.string(), train: metricValues, evaluate: metricValues, error: z.string().optional() }))
+        .readonly()
+        .default([]),
     }),
   ),
   failures: z.array(z.object({ service: z.string(), reason: z.string() })),
@@ -75,7 +80,7 @@ export function recordFromView(view: RunView, context: RecordContext): RunRecord
         .filter((m) => m.role === 'learner' && m.learner !== undefined)
         .map((m) => ({ learner: m.learner ?? 0, profile: m.profile ?? 'default', ...(m.cpus !== undefined ? { cpus: m.cpus } : {}), ...(m.memoryMb !== undefined ? { memoryMb: m.memoryMb } : {}) })),
     },
-    rounds: view.history.map((r) => ({ ...r, nodes: { ...r.nodes }, failures: { ...r.failures } })),
+    rounds: view.history.map((r) => ({ ...r, nodes: { ...r.nodes }, failures: { ...r.failures }, learners: r.learners.map((l) => ({ ...l })) })),
     failures: view.members.filter((m) => m.reason !== undefined).map((m) => ({ service: m.service, reason: m.reason ?? '' })),
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { messageOf } from '../errors';
-import type { RoundMetrics } from '../runs/run-events';
+import type { LearnerRoundMetrics, RoundMetrics } from '../runs/run-events';
 
 /**
  * What a local simulation reads from its containers' log lines: the ServerApp's metrics lines (README
@@ -25,6 +25,10 @@ const metricsLineSchema = z.object({
   nodes: z.object({ train: z.int().min(0), evaluate: z.int().min(0) }),
   // Added within version 1; lines of apps generated before it have none.
   failures: z.object({ train: z.int().min(0), evaluate: z.int().min(0) }).default({ train: 0, evaluate: 0 }),
+  // Also added within version 1: each sampled learner's own reply metrics.
+  learners: z
+    .array(z.object({ learner: z.int().min(0).nullable(), node: z.string(), train: metricValues, evaluate: metricValues, error: z.string().optional() }))
+    .default([]),
 });
 
 /** Version this build reads; lines with another `v` are reported once, not misread. */
@@ -60,8 +64,12 @@ export function parseMetricsLine(line: string): MetricsLineResult {
   return {
     kind: 'metrics',
     runId: m.run_id,
-    metrics: { round: m.round, rounds: m.rounds, strategy: m.strategy, train: m.train, evaluate: m.evaluate, nodes: m.nodes, failures: m.failures, timeMs: m.time_ms },
+    metrics: { round: m.round, rounds: m.rounds, strategy: m.strategy, train: m.train, evaluate: m.evaluate, nodes: m.nodes, failures: m.failures, timeMs: m.time_ms, learners: m.learners.map(learnerMetrics) },
   };
+}
+
+function learnerMetrics(l: z.infer<typeof metricsLineSchema>['learners'][number]): LearnerRoundMetrics {
+  return { learner: l.learner, node: l.node, train: l.train, evaluate: l.evaluate, ...(l.error !== undefined ? { error: l.error } : {}) };
 }
 
 /**

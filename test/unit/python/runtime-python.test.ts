@@ -253,7 +253,7 @@ describe('generated Python runtime (run in the test venv, real datasets)', funct
     const s = summary;
     assert.ok(s.metrics_line.endsWith('\n') && !s.metrics_line.slice(0, -1).includes('\n'));
     const line = JSON.parse(s.metrics_line) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(line), ['flops', 'v', 'run_id', 'round', 'rounds', 'strategy', 'time_ms', 'train', 'evaluate', 'nodes', 'failures']);
+    assert.deepEqual(Object.keys(line), ['flops', 'v', 'run_id', 'round', 'rounds', 'strategy', 'time_ms', 'train', 'evaluate', 'nodes', 'failures', 'learners']);
     assert.equal(line['flops'], 'round');
     assert.equal(line['v'], 1);
     assert.equal(line['run_id'], '12345678901234567890');
@@ -267,6 +267,13 @@ describe('generated Python runtime (run in the test venv, real datasets)', funct
     assert.deepEqual(line['evaluate'], { loss: null, accuracy: 0.75, 'num-examples': 48 });
     assert.deepEqual(line['nodes'], { train: 2, evaluate: 2 });
     assert.deepEqual(line['failures'], { train: 0, evaluate: 1 });
+    // The partition id the learners add to their replies is not a metric: out of the aggregate too.
+    assert.deepEqual(line['train'], { 'num-examples': 160, 'train-seconds': 0.1 });
+    // Per learner, by partition id, train and evaluate of the same node together; a failed reply keeps its error.
+    assert.deepEqual(line['learners'], [
+      { learner: 0, node: '11', train: { 'num-examples': 70, 'train-seconds': null }, evaluate: { loss: 0.4, accuracy: 0.8, 'num-examples': 48 } },
+      { learner: 1, node: '22', train: { 'num-examples': 90, 'train-seconds': 0.2 }, evaluate: null, error: "evaluate: <class 'ValueError'>:<'bad'>" },
+    ]);
     // A round fails only when no train reply came back without error; the message keeps the distinct errors.
     assert.deepEqual(s.round_failures, [
       null,

@@ -108,8 +108,12 @@ def _run(run_id: str, run_config: Dict, fleet: Fleet, out: RunLog) -> None:
         trained = _successes(replies, "train", out)
         train_errors = [f"node {r.node_id}: {r.error or 'train reply without parameters'}" for r in replies if r not in trained]
         failure = adapter.round_failure(server_round, len(trained), train_errors)
+        train_entries = _entries(replies)
         if failure is not None:  # as server_app.py: the round's line, then the run fails
-            line = metrics_line.round_line(run_id, server_round, rounds, name, None, None, 0, 0, train_failures=len(train_errors))
+            line = metrics_line.round_line(
+                run_id, server_round, rounds, name, None, None, 0, 0, train_failures=len(train_errors),
+                learners=metrics_line.learner_entries(train_entries, []),
+            )
             metrics_line.emit(line, stream=out)
             raise RunFailed(failure)
         results = [(r.arrays, adapter.example_count(r.metrics.get("num-examples"), "num-examples")) for r in trained]
@@ -118,19 +122,21 @@ def _run(run_id: str, run_config: Dict, fleet: Fleet, out: RunLog) -> None:
         train_metrics = adapter.weighted_average([r.metrics for r in trained])
         out.log("INFO", f"\t└──> Aggregated MetricRecord: {train_metrics}")
 
-        evaluate_metrics, evaluated, evaluate_failures = None, [], 0
+        evaluate_metrics, evaluated, evaluate_failures, evaluate_entries = None, [], 0, []
         if fraction_evaluate > 0:  # Flower's FedAvg skips evaluation at fraction 0
             nodes = _sample(fleet, fraction_evaluate, min_evaluate, min_available, out)
             out.log("INFO", f"configure_evaluate: Sampled {len(nodes)} nodes (out of {len(fleet.node_ids())})")
             replies = fleet.send_and_receive(nodes, "evaluate", run_id, run_config, config, parameters, timeout)
             evaluated = _successes(replies, "evaluate", out)
             evaluate_failures = len(replies) - len(evaluated)
+            evaluate_entries = _entries(replies)
             if evaluated:
                 evaluate_metrics = adapter.weighted_average([r.metrics for r in evaluated])
                 out.log("INFO", f"\t└──> Aggregated MetricRecord: {evaluate_metrics}")
         line = metrics_line.round_line(
             run_id, server_round, rounds, name, train_metrics, evaluate_metrics, len(trained), len(evaluated),
             train_failures=len(train_errors), evaluate_failures=evaluate_failures,
+            learners=metrics_line.learner_entries(train_entries, evaluate_entries),
         )
         metrics_line.emit(line, stream=out)
 
@@ -161,6 +167,14 @@ def _sample(fleet: Fleet, fraction: float, min_nodes: int, min_available: int, o
         fleet.wait_for_change(0.5)
     count = min(len(ids), max(int(len(ids) * fraction), min_nodes))
     return random.sample(ids, count)
+
+
+def _entries(replies: Sequence[Reply]) -> List[Dict]:
+    """The replies as ``metrics_line.learner_entries`` takes them (as server_app.py builds them)."""
+    return [
+        {"node": r.node_id, "metrics": None if r.error is not None else dict(r.metrics), "error": r.error}
+        for r in replies
+    ]
 
 
 def _successes(replies: Sequence[Reply], kind: str, out: RunLog) -> List[Reply]:

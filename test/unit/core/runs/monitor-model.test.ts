@@ -10,7 +10,7 @@ const t0 = Date.UTC(2025, 5, 1, 12, 0, 0);
 const minutes = (n: number): number => n * 60_000;
 
 function round(n: number, rounds: number, loss: number, accuracy?: number): RoundMetrics {
-  return { round: n, rounds, strategy: 'FedAvg', train: null, evaluate: accuracy !== undefined ? { loss, accuracy } : { loss }, nodes: { train: 3, evaluate: 3 }, failures: { train: 0, evaluate: 0 }, timeMs: n * 1000 };
+  return { round: n, rounds, strategy: 'FedAvg', train: null, evaluate: accuracy !== undefined ? { loss, accuracy } : { loss }, nodes: { train: 3, evaluate: 3 }, failures: { train: 0, evaluate: 0 }, timeMs: n * 1000, learners: [] };
 }
 
 const planned: RunEvent = {

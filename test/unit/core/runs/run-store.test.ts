@@ -8,7 +8,7 @@ const planned: RunEvent = { type: 'runPlanned', at: 2, runId: 'r1', project: 'r1
 const round: RunEvent = {
   type: 'roundFinished',
   at: 3,
-  metrics: { round: 1, rounds: 3, strategy: 'FedAvg', train: null, evaluate: { accuracy: 0.8 }, nodes: { train: 2, evaluate: 2 }, failures: { train: 0, evaluate: 0 }, timeMs: 3 },
+  metrics: { round: 1, rounds: 3, strategy: 'FedAvg', train: null, evaluate: { accuracy: 0.8 }, nodes: { train: 2, evaluate: 2 }, failures: { train: 0, evaluate: 0 }, timeMs: 3, learners: [] },
 };
 
 function record(runId: string, startedAt: number): RunRecord {

@@ -4,7 +4,7 @@ import { replyFailuresText, roundsLine } from '../../../../extension/core/runs/r
 
 const round = (n: number, nodes: [number, number], failures: [number, number]): RoundMetrics => ({
   round: n, rounds: 3, strategy: 'FedAvg', train: null, evaluate: { loss: 0.5, accuracy: 0.75 },
-  nodes: { train: nodes[0], evaluate: nodes[1] }, failures: { train: failures[0], evaluate: failures[1] }, timeMs: n,
+  nodes: { train: nodes[0], evaluate: nodes[1] }, failures: { train: failures[0], evaluate: failures[1] }, timeMs: n, learners: [],
 });
 
 describe('run text: partial learner failures per round', () => {

@@ -76,7 +76,7 @@ describe('simulate: run view and history', () => {
       { service: 'run', role: 'starter' },
     ],
   };
-  const metrics = (round: number, accuracy: number): RunEvent => ({ type: 'roundFinished', at: round, metrics: { round, rounds: 3, strategy: 'FedAvg', train: null, evaluate: { loss: 1 / round, accuracy }, nodes: { train: 2, evaluate: 2 }, failures: { train: 0, evaluate: 0 }, timeMs: round } });
+  const metrics = (round: number, accuracy: number): RunEvent => ({ type: 'roundFinished', at: round, metrics: { round, rounds: 3, strategy: 'FedAvg', train: null, evaluate: { loss: 1 / round, accuracy }, nodes: { train: 2, evaluate: 2 }, failures: { train: 0, evaluate: 0 }, timeMs: round, learners: [] } });
 
   it('folds the phases into a one-line summary', () => {
     let view = reduceRun(emptyRunView('r', 0), planned);

@@ -104,10 +104,17 @@ class RemoteLearner:
         self.log_path = os.path.join(folder, f"{self.key}.log")
 
     def train(self, parameters: Sequence[np.ndarray], config: Dict) -> Tuple[List[np.ndarray], Dict]:
-        return self._call("train", parameters, config)
+        updated, metrics = self._call("train", parameters, config)
+        return updated, self._signed(metrics)
 
     def evaluate(self, parameters: Sequence[np.ndarray], config: Dict) -> Dict:
-        return self._call("evaluate", parameters, config)
+        return self._signed(self._call("evaluate", parameters, config))
+
+    def _signed(self, metrics: Dict) -> Dict:
+        """The reply's metrics with this learner's partition id, so the ServerApp's metrics line can say
+        which learner each reply came from (Flower only knows node ids); it leaves the key out of the
+        aggregate (``metrics_line.PARTITION_KEY``)."""
+        return {**metrics, "partition-id": int(self.values["partition_id"])}
 
     def _call(self, operation: str, parameters: Sequence[np.ndarray], config: Dict):
         offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0

@@ -31,6 +31,18 @@ def _reply_metrics(replies):
     return found
 
 
+def _reply_entries(replies):
+    """Each reply as ``metrics_line.learner_entries`` takes it: node id, its metrics or its error."""
+    entries = []
+    for reply in replies:
+        if reply.has_error():
+            entries.append({"node": reply.metadata.src_node_id, "metrics": None, "error": reply.error.reason})
+            continue
+        records = list(reply.content.metric_records.values())
+        entries.append({"node": reply.metadata.src_node_id, "metrics": dict(records[0]) if records else {}, "error": None})
+    return entries
+
+
 def _reply_errors(replies):
     """Each failed reply's error, as Flower words it (the ClientApp's exception for a raised one)."""
     return [f"node {reply.metadata.src_node_id}: {reply.error.reason}" for reply in replies if reply.has_error()]
@@ -44,16 +56,17 @@ def _round_logging(base, aggregator, run_id, rounds, name, tracker):
     Flower's strategy would go on with the previous model and report the run as completed."""
     pending = {}
 
-    def flush(server_round, evaluate, evaluate_nodes, evaluate_failures=0):
-        train, train_nodes, train_failures = pending.pop(server_round, (None, 0, 0))
+    def flush(server_round, evaluate, evaluate_nodes, evaluate_failures=0, evaluate_replies=()):
+        train, train_nodes, train_failures, train_replies = pending.pop(server_round, (None, 0, 0, []))
         line = metrics_line.round_line(
             run_id, server_round, rounds, name, train, evaluate, train_nodes, evaluate_nodes,
             train_failures=train_failures, evaluate_failures=evaluate_failures,
+            learners=metrics_line.learner_entries(train_replies, list(evaluate_replies)),
         )
         metrics_line.emit(line)
         if tracker is not None:
-            tracker.log_metrics(server_round, train, "train_")
-            tracker.log_metrics(server_round, evaluate, "eval_")
+            tracker.log_metrics(server_round, metrics_line.without_partition(train), "train_")
+            tracker.log_metrics(server_round, metrics_line.without_partition(evaluate), "eval_")
 
     class RoundLogging(base):
         def aggregate_train(self, server_round, replies):
@@ -63,7 +76,7 @@ def _round_logging(base, aggregator, run_id, rounds, name, tracker):
                 aggregator.update(arrays.to_numpy_ndarrays())
             received = _reply_metrics(replies)
             errors = _reply_errors(replies)
-            pending[server_round] = (metrics_line.with_example_count(_as_dict(metrics), received), len(received), len(errors))
+            pending[server_round] = (metrics_line.with_example_count(_as_dict(metrics), received), len(received), len(errors), _reply_entries(replies))
             failure = adapter.round_failure(server_round, len(received), errors)
             if failure is not None:
                 flush(server_round, None, 0)
@@ -74,7 +87,7 @@ def _round_logging(base, aggregator, run_id, rounds, name, tracker):
             replies = list(replies)
             metrics = super().aggregate_evaluate(server_round, replies)
             received = _reply_metrics(replies)
-            flush(server_round, metrics_line.with_example_count(_as_dict(metrics), received), len(received), len(_reply_errors(replies)))
+            flush(server_round, metrics_line.with_example_count(_as_dict(metrics), received), len(received), len(_reply_errors(replies)), _reply_entries(replies))
             return metrics
 
     return RoundLogging, pending, flush

@@ -1,4 +1,5 @@
 import type { GenerationPorts } from '../core/generate/prepare-generation';
+import { mlflowSeries, type MlflowSeriesResult } from '../core/metrics/mlflow-series';
 import type { GenerationPlan } from '../core/generate/manifest';
 import { checkLearner, type LearnerCheckOptions, type LearnerCheckOutcome } from '../core/simulate/learner-check';
 import type { ContainerRuntime, GitInspector, PythonAnalyzer, RepoReader } from '../core/ports';
@@ -7,6 +8,7 @@ import type { SimulationLauncher } from '../core/simulate/launcher';
 import { dockerRuntimeFor } from '../io/docker/runtime';
 import { applyPlan } from '../io/generated-writer';
 import { generationPorts, generationPreparer } from '../io/generation-ports';
+import { MlflowClient, type MlflowTarget } from '../io/mlflow-client';
 import { SimpleGitInspector } from '../io/git-inspector';
 import { pythonCheckRunner } from '../io/learner-check';
 import { PythonPool } from '../io/python-pool';
@@ -33,6 +35,8 @@ export interface CliServices {
   readonly owners: RunOwnersPort;
   /** Whether file bytes start with a UTF-8 byte order mark. */
   startsWithByteOrderMark(bytes: Uint8Array): boolean;
+  /** One run of an MLflow experiment as a series (core/metrics/mlflow-series.ts over io/mlflow-client.ts). */
+  mlflowSeries(target: MlflowTarget, experiment: string, run: string | undefined, signal?: AbortSignal): Promise<MlflowSeriesResult>;
 }
 
 export function cliServices(): CliServices {
@@ -48,5 +52,6 @@ export function cliServices(): CliServices {
     history: fileRunHistory,
     owners: processOwners,
     startsWithByteOrderMark,
+    mlflowSeries: (target, experiment, run, signal) => mlflowSeries(new MlflowClient(target), experiment, run, signal),
   };
 }

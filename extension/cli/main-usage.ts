@@ -14,6 +14,9 @@ Commands:
                                           (see flops check --help).
   sim up|status|logs|down|runs [DIR]      Run the app locally: an aggregator plus N learners in
                                           Docker (see flops sim --help).
+  metrics [DIR] [--run ID|latest] [--format csv|json|markdown]
+                                          A run's metrics per round, aggregate and per learner,
+                                          from the run history or MLflow (see flops metrics --help).
 
 Options:
   -h, --help       Show this help.

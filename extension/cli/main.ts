@@ -7,6 +7,7 @@ import { cliServices, type CliServices } from './cli-root';
 import { generateCommand } from './generate';
 import { lintCommand } from './lint';
 import { mainUsage } from './main-usage';
+import { metricsCommand } from './metrics';
 import { rulesCommand } from './rules';
 import { simCommand } from './sim';
 import { validateCommand } from './validate';
@@ -27,6 +28,7 @@ const commands: Readonly<Record<string, Command>> = {
   generate: generateCommand,
   check: checkCommand,
   sim: simCommand,
+  metrics: metricsCommand,
 };
 
 export async function main(argv: string[], io: CliIo = { out: process.stdout, err: process.stderr, env: process.env }, services: CliServices = cliServices()): Promise<number> {
@@ -51,6 +53,7 @@ export async function main(argv: string[], io: CliIo = { out: process.stdout, er
     if (error instanceof FlError) {
       if (error.kind === 'cancelled') return 130;
       io.err.write(`flops: ${error.message}\n`);
+      if (error.kind === 'notFound') return 1;
       if (error.detail !== undefined && io.env['FLOPS_DEBUG'] !== undefined) io.err.write(`${error.detail}\n`);
       return 2;
     }

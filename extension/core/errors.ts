@@ -9,7 +9,11 @@ export type FlErrorKind =
   | 'parserUnavailable'
   | 'invalidConfig'
   | 'dockerUnavailable'
-  | 'orchestratorRejected';
+  | 'orchestratorRejected'
+  /** A metrics tracker (MLflow) could not be read: unreachable, refused, not a tracking server. */
+  | 'trackerUnavailable'
+  /** Something asked for by name or id does not exist (an MLflow experiment or run). */
+  | 'notFound';
 
 export class FlError extends Error {
   override readonly name = 'FlError';

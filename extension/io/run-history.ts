@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../core/errors';
-import { parseRunRecord, type RunRecord } from '../core/runs/run-record';
+import { readRunRecord, type RunRecord } from '../core/runs/run-record';
 
 /**
  * The run history on disk: `<repo>/<out>/runs/<run id>.json`, one record per run (core/simulate/
@@ -43,12 +43,13 @@ export async function readRunRecords(folder: string, isOwnerAlive: (owner: strin
       onProblem?.(`Could not read the run record ${path.join(folder, name)}: ${messageOf(error)}`);
       continue;
     }
-    const record = parseRunRecord(text);
-    if (record === undefined) {
-      // A record of another format version, or one cut short (a full disk), is left out and said so.
-      onProblem?.(`Skipped ${path.join(folder, name)}: not a run record this version reads (invalid JSON or another format).`);
+    const read = readRunRecord(text);
+    if (read.kind !== 'record') {
+      // A record of a newer format version, or one cut short (a full disk), is left out and said so.
+      onProblem?.(`Skipped ${path.join(folder, name)}: ${read.problem}.`);
       continue;
     }
+    const record = read.record;
     records.push(record.outcome === undefined && !isOwnerAlive(record.owner) ? { ...record, outcome: 'interrupted', message: 'The process that ran it exited before the run ended.' } : record);
   }
   return records.sort((a, b) => b.startedAt - a.startedAt);

@@ -42,6 +42,8 @@ export interface RoundMetrics {
   readonly timeMs: number;
   /** Per learner that was sampled; empty for apps generated before the metrics line carried it. */
   readonly learners: readonly LearnerRoundMetrics[];
+  /** How long the round took, from its "[ROUND n]" log line to its metrics line (this machine's clock). */
+  readonly durationMs?: number | undefined;
 }
 
 export type RunOutcome = 'succeeded' | 'failed' | 'stopped' | 'cancelled';

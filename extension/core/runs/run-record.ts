@@ -44,9 +44,17 @@ export const runRecordSchema = z.object({
         .array(z.object({ learner: z.number().nullable(), node: z.string(), train: metricValues, evaluate: metricValues, error: z.string().optional() }))
         .readonly()
         .default([]),
+      durationMs: z.number().optional(),
     }),
   ),
   failures: z.array(z.object({ service: z.string(), reason: z.string() })),
+  // Recorded since the metrics panel shows them; earlier records have none.
+  timeline: z
+    .array(z.object({ at: z.number(), kind: z.enum(['build', 'start', 'pause', 'resume', 'stop', 'failure', 'outcome']), text: z.string(), service: z.string().optional() }))
+    .readonly()
+    .default([]),
+  /** What the run was configured with beyond `config`, by name (Flower version, strategy parameters, partitioning…), for comparing runs. */
+  settings: z.record(z.string(), z.string()).optional(),
 });
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
@@ -56,6 +64,7 @@ export interface RecordContext {
   readonly repo: string;
   readonly owner: string;
   readonly git?: { readonly commit?: string; readonly dirtyFiles: number };
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 /** The record of a run as far as its view goes. */
@@ -82,17 +91,31 @@ export function recordFromView(view: RunView, context: RecordContext): RunRecord
     },
     rounds: view.history.map((r) => ({ ...r, nodes: { ...r.nodes }, failures: { ...r.failures }, learners: r.learners.map((l) => ({ ...l })) })),
     failures: view.members.filter((m) => m.reason !== undefined).map((m) => ({ service: m.service, reason: m.reason ?? '' })),
+    timeline: view.timeline.map((entry) => ({ ...entry })),
+    ...(context.settings !== undefined ? { settings: { ...context.settings } } : {}),
   };
 }
 
 /** Reads a stored record; `undefined` for anything that is not a valid version-1 record. */
 export function parseRunRecord(text: string): RunRecord | undefined {
+  const read = readRunRecord(text);
+  return read.kind === 'record' ? read.record : undefined;
+}
+
+/** A stored record, or why it cannot be read: cut short (invalid JSON), written by a newer version, or not a record. */
+export type ReadRecord = { readonly kind: 'record'; readonly record: RunRecord } | { readonly kind: 'invalid' | 'newer' | 'truncated'; readonly problem: string };
+
+export function readRunRecord(text: string): ReadRecord {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch {
-    return undefined;
+  } catch (error) {
+    return { kind: 'truncated', problem: `not complete JSON (${error instanceof Error ? error.message : String(error)}); a run whose disk filled up or whose process was killed mid-write leaves such a file` };
   }
+  const version = typeof value === 'object' && value !== null ? (value as { v?: unknown }).v : undefined;
+  if (typeof version === 'number' && version > 1) return { kind: 'newer', problem: `written by a newer FLOps (record version ${version}; this one reads version 1): update the extension` };
   const parsed = runRecordSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
+  if (parsed.success) return { kind: 'record', record: parsed.data };
+  const first = parsed.error.issues[0];
+  return { kind: 'invalid', problem: `not a run record: ${first !== undefined ? `${first.path.join('.') || 'the record'}: ${first.message}` : 'invalid'}` };
 }

@@ -23,6 +23,14 @@ export interface MemberView {
   readonly memoryUsedMb?: number;
 }
 
+/** One moment of a run worth a mark on the metrics panel's timeline. */
+export interface TimelineEntry {
+  readonly at: number;
+  readonly kind: 'build' | 'start' | 'pause' | 'resume' | 'stop' | 'failure' | 'outcome';
+  readonly text: string;
+  readonly service?: string;
+}
+
 export interface RunView {
   readonly runId: string;
   readonly project: string;
@@ -43,17 +51,69 @@ export interface RunView {
   readonly finishedAt?: number;
   readonly outcome?: RunOutcome;
   readonly message?: string;
+  /** When the round in progress started (this machine's clock), for its duration. */
+  readonly roundStartedAt?: { readonly round: number; readonly at: number };
+  /** Image build, learners started, pauses, failures and the outcome, in order. */
+  readonly timeline: readonly TimelineEntry[];
 }
 
 export function emptyRunView(runId: string, at: number): RunView {
-  return { runId, project: runId, phase: 'planned', learners: 0, rounds: 0, strategy: '', currentRound: 0, members: [], history: [], startedAt: at };
+  return { runId, project: runId, phase: 'planned', learners: 0, rounds: 0, strategy: '', currentRound: 0, members: [], history: [], startedAt: at, timeline: [] };
 }
 
 function updateMember(view: RunView, service: string, change: (member: MemberView) => MemberView): RunView {
   return { ...view, members: view.members.map((m) => (m.service === service ? change(m) : m)) };
 }
 
+function mark(view: RunView, entry: TimelineEntry): RunView {
+  return { ...view, timeline: [...view.timeline, entry] };
+}
+
+/** The timeline entry a member's new state makes, if any (starts of learners are counted in one entry). */
+function memberMark(view: RunView, before: MemberView | undefined, event: RunEvent & { readonly type: 'memberState' }): RunView {
+  if (before === undefined || before.state === event.state) return view;
+  const name = before.role === 'learner' && before.learner !== undefined ? `learner ${before.learner}` : before.service;
+  if (event.state === 'running' && before.state === 'paused') return mark(view, { at: event.at, kind: 'resume', text: `${name} resumed`, service: event.service });
+  if (event.state === 'paused') return mark(view, { at: event.at, kind: 'pause', text: `${name} paused`, service: event.service });
+  if (event.state === 'running' && before.role === 'learner') {
+    const learners = view.members.filter((m) => m.role === 'learner');
+    const running = learners.filter((m) => m.state === 'running' || m.state === 'paused').length;
+    const last = view.timeline[view.timeline.length - 1];
+    const text = `${running}/${learners.length} learners running`;
+    if (last?.kind === 'start' && last.service === undefined) return { ...view, timeline: [...view.timeline.slice(0, -1), { at: last.at, kind: 'start', text }] };
+    return mark(view, { at: event.at, kind: 'start', text });
+  }
+  if ((event.state === 'exited' || event.state === 'failed') && before.role !== 'starter' && view.phase !== 'finished') {
+    const how = event.oomKilled === true ? 'killed: out of memory' : event.exitCode !== undefined ? `exit code ${event.exitCode}` : event.state;
+    return mark(view, { at: event.at, kind: 'stop', text: `${name} stopped (${how})`, service: event.service });
+  }
+  return view;
+}
+
 export function reduceRun(view: RunView, event: RunEvent): RunView {
+  const next = reduceState(view, event);
+  switch (event.type) {
+    case 'imageBuildStarted':
+      return mark(next, { at: event.at, kind: 'build', text: `Image build started (${event.tag})` });
+    case 'imageReady':
+      return mark(next, { at: event.at, kind: 'build', text: event.built ? 'Image built' : 'Image up to date (not rebuilt)' });
+    case 'memberState':
+      return memberMark(next, view.members.find((m) => m.service === event.service), event);
+    case 'learnerFailed':
+      return mark(next, { at: event.at, kind: 'failure', text: `learner ${event.learner} failed: ${event.reason}`, service: event.service });
+    case 'runFinished':
+      return mark(next, { at: event.at, kind: 'outcome', text: `Run ${event.outcome}: ${event.message}` });
+    case 'runPlanned':
+    case 'imageBuildStep':
+    case 'memberResources':
+    case 'waitingForLearners':
+    case 'roundStarted':
+    case 'roundFinished':
+      return next;
+  }
+}
+
+function reduceState(view: RunView, event: RunEvent): RunView {
   switch (event.type) {
     case 'runPlanned':
       return {
@@ -99,11 +159,13 @@ export function reduceRun(view: RunView, event: RunEvent): RunView {
       };
     case 'roundStarted': {
       const { waiting: _w, ...rest } = view;
-      return { ...rest, phase: 'training', currentRound: Math.max(view.currentRound, event.round), rounds: event.rounds };
+      return { ...rest, phase: 'training', currentRound: Math.max(view.currentRound, event.round), rounds: event.rounds, roundStartedAt: { round: event.round, at: event.at } };
     }
     case 'roundFinished': {
       const { waiting: _w, ...rest } = view;
-      const history = [...view.history.filter((r) => r.round !== event.metrics.round), event.metrics].sort((a, b) => a.round - b.round);
+      const started = view.roundStartedAt?.round === event.metrics.round ? view.roundStartedAt.at : undefined;
+      const metrics = started !== undefined && event.metrics.durationMs === undefined ? { ...event.metrics, durationMs: Math.max(0, event.at - started) } : event.metrics;
+      const history = [...view.history.filter((r) => r.round !== metrics.round), metrics].sort((a, b) => a.round - b.round);
       return { ...rest, phase: 'training', currentRound: Math.max(view.currentRound, event.metrics.round), rounds: event.metrics.rounds, history };
     }
     case 'learnerFailed':

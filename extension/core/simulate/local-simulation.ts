@@ -9,7 +9,7 @@ import { appName } from '../generate/runtime-input';
 import type { Clock, ContainerRuntime, GitInspector, Logger, RemovalReport } from '../ports';
 import { recordFromView, type RunRecord } from '../runs/run-record';
 import type { PrepareSimulationOptions, SimulationLauncher, SimulationStart } from './launcher';
-import { labelKeys, makeRunId, planProblem, planSimulation } from './plan';
+import { labelKeys, makeRunId, planProblem, planSimulation, runSettings } from './plan';
 import { SimulationSession } from './session';
 
 /**
@@ -118,7 +118,7 @@ export class LocalSimulationLauncher implements SimulationLauncher {
         ports.logger?.debug(`[simulate] no git state for the run record of ${dir}: ${String(error)}`);
         return undefined;
       });
-    const context = { repo: dir, owner, ...(git?.isRepo === true ? { git: { ...(git.head !== undefined ? { commit: git.head } : {}), dirtyFiles: git.dirtyFiles } } : {}) };
+    const context = { repo: dir, owner, settings: runSettings(config), ...(git?.isRepo === true ? { git: { ...(git.head !== undefined ? { commit: git.head } : {}), dirtyFiles: git.dirtyFiles } } : {}) };
     const recordPath = ports.history.recordPath(dir, runId);
     // Records are written one after another, so a slow disk never lets an older view overwrite a newer one.
     let writes: Promise<void> = Promise.resolve();

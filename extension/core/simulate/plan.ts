@@ -1,4 +1,4 @@
-import { learnerResources, simulationLearners } from '../config/project-file';
+import { learnerResources, simulationLearners, type ProjectFile } from '../config/project-file';
 import { aggregatorCommand, imageBuildArgs, learnerCommand, starterCommand } from '../generate/deployment';
 import { appName, outFolder, type RuntimeInput } from '../generate/runtime-input';
 import type { ContainerSpec } from '../ports';
@@ -232,5 +232,23 @@ export function runPlannedEvent(plan: SimulationPlan, at: number): RunEvent & { 
       ...(m.spec.cpus !== undefined ? { cpus: m.spec.cpus } : {}),
       ...(m.spec.memoryMb !== undefined ? { memoryMb: m.spec.memoryMb } : {}),
     })),
+  };
+}
+
+/**
+ * What a run was configured with beyond learners, rounds and strategy name, as text by name: the run
+ * history keeps it so the metrics panel can list what differs between two runs.
+ */
+export function runSettings(config: ProjectFile): Record<string, string> {
+  const { name: _name, ...strategyParams } = config.flower.strategy;
+  const partitioning = config.simulation.dataset.partitioning;
+  const round = config.flower.round_config;
+  return {
+    'Flower version': config.flower.version,
+    'strategy parameters': Object.entries(strategyParams).map(([key, value]) => `${key}=${String(value)}`).join(', ') || 'defaults',
+    partitioning: partitioning.method === 'dirichlet' ? `dirichlet (alpha ${partitioning.alpha}, by ${partitioning.label_column})` : 'iid',
+    'partition seed': String(config.simulation.dataset.seed),
+    'round config': `local_epochs=${round.local_epochs}, learning_rate=${round.learning_rate}, batch_size=${round.batch_size}`,
+    ...(config.simulation.dataset.file !== undefined ? { dataset: config.simulation.dataset.file } : {}),
   };
 }

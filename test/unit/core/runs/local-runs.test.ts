@@ -49,7 +49,7 @@ describe('local runs', () => {
     assert.ok(runs.isActive('/w/mnist'));
     await assert.rejects(runs.start('/w/mnist', 'mnist', {}, signal(), () => undefined), (e: unknown) => e instanceof FlError && /already running/.test(e.message));
 
-    const history: RunRecord = { v: 1, runId, repo: '/w/mnist', owner: '1@h', startedAt: 1, outcome: 'succeeded', image: '', config: { learners: 2, rounds: 1, strategy: 'FedAvg', profiles: [] }, rounds: [], failures: [] };
+    const history: RunRecord = { v: 1, runId, repo: '/w/mnist', owner: '1@h', startedAt: 1, outcome: 'succeeded', image: '', config: { learners: 2, rounds: 1, strategy: 'FedAvg', profiles: [] }, rounds: [], failures: [], timeline: [] };
     launcher.history = [history];
     const engine = launcher.runtime;
     engine.print(`${runId}-aggregator-1`, metricsLine(runId, 1, 1, 0.3, 0.9));

@@ -70,6 +70,7 @@ function record(runId: string, startedAt: number, extra: Partial<RunRecord> = {}
     config: { learners: 2, rounds: 3, strategy: 'FedAvg', profiles: [] },
     rounds: [round(1, 3, 0.5, 0.8), round(2, 3, 0.4, 0.85), round(3, 3, 0.3, 0.9)],
     failures: [],
+    timeline: [],
     ...extra,
   };
 }

@@ -12,7 +12,7 @@ const round: RunEvent = {
 };
 
 function record(runId: string, startedAt: number): RunRecord {
-  return { v: 1, runId, repo: '/w/a', owner: '1@h', startedAt, image: '', config: { learners: 2, rounds: 3, strategy: 'FedAvg', profiles: [] }, rounds: [], failures: [] };
+  return { v: 1, runId, repo: '/w/a', owner: '1@h', startedAt, image: '', config: { learners: 2, rounds: 3, strategy: 'FedAvg', profiles: [] }, rounds: [], failures: [], timeline: [] };
 }
 
 describe('run store', () => {

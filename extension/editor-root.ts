@@ -31,12 +31,15 @@ import { SimulationStatusBar } from './ui/simulation/status-bar';
 import { readSettings } from './ui/settings';
 import { SlaController } from './ui/sla-controller';
 import { asError } from './core/errors';
+import { MlflowClient } from './io/mlflow-client';
+import { metricsCommands, MetricsPanels } from './ui/metrics/metrics-commands';
 
 /** What main.ts gets once the features are loaded. */
 export interface Features {
   readonly lint: LintController;
   readonly sla: SlaController;
   readonly simulation: SimulationController;
+  readonly metrics: MetricsPanels;
   readonly runCommand: CommandRunner;
   /** Fires when a command failed and the user was shown why (not for cancellations). */
   readonly onDidFailCommand: vscode.Event<{ readonly id: string; readonly error: unknown }>;
@@ -87,6 +90,10 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
   });
   ctx.subscriptions.push(simulation, registerRunMonitor(simulation.store, systemClock), new SimulationStatusBar(simulation.store));
 
+  // The metrics panel: local runs from the run store, MLflow runs through the undici client.
+  const metrics = new MetricsPanels({ store: simulation.store, logger, extensionUri: ctx.extensionUri, secrets: ctx.secrets, mlflowReader: (target) => new MlflowClient(target) });
+  ctx.subscriptions.push(metrics);
+
   const commandFailed = new vscode.EventEmitter<{ readonly id: string; readonly error: unknown }>();
   ctx.subscriptions.push(commandFailed);
 
@@ -120,11 +127,12 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
     showLogsCommand(simulation),
     openGeneratedCommand(simulation),
     refreshRunsCommand(simulation),
+    ...metricsCommands(metrics, simulation.store, ctx.secrets),
   ], (id, error) => commandFailed.fire({ id, error }));
 
   // VS Code shows nothing when background work fails, so failures go to the log.
   void lint.refresh().catch((error: unknown) => logger.error(asError(error)));
   void simulation.initialize().catch((error: unknown) => logger.error(asError(error)));
   logger.info(`[main] features started; parser at ${wasmDir}`);
-  return { lint, sla, simulation, runCommand, onDidFailCommand: commandFailed.event, shutdown: () => simulation.shutdown() };
+  return { lint, sla, simulation, metrics, runCommand, onDidFailCommand: commandFailed.event, shutdown: () => simulation.shutdown() };
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { Features } from './editor-root';
-import { commandIds } from './ui/command-ids';
+import { commandIds, metricsViewType } from './ui/command-ids';
 import { asError } from './core/errors';
 
 /** The public surface of the extension, for tests and other extensions. */
@@ -56,6 +56,16 @@ export function activate(ctx: vscode.ExtensionContext): FlopsApi {
       }),
     );
   }
+  // Metrics panels open before a reload come back; their page state says which runs they showed.
+  ctx.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(metricsViewType, {
+      deserializeWebviewPanel: async (panel, state: unknown) => {
+        const features = await ready.catch(() => undefined);
+        if (features === undefined) panel.dispose();
+        else features.metrics.restore(panel, state);
+      },
+    }),
+  );
   return { ready };
 }
 

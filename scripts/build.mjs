@@ -62,6 +62,21 @@ await Promise.all([
     alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     outdir: out,
   }),
+  // The metrics panel's page (webview/): a browser bundle, minified always (its size is measured), with its stylesheet.
+  esbuild.build({
+    entryPoints: { 'webview/metrics': 'webview/main.ts', 'webview/metrics-style': 'webview/metrics.css' },
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    minify: true,
+    sourcemap: !production,
+    legalComments: 'none',
+    logLevel: 'warning',
+    outdir: out,
+  }),
+  // The replay harness (webview/replay/): a static page next to the bundle that runs it from a recording.
+  esbuild.build({ entryPoints: { 'webview-replay/replay': 'webview/replay/replay.ts' }, bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', logLevel: 'warning', outdir: out }),
   esbuild.build({
     ...common,
     // Tests keep node_modules external so they exercise the installed packages.
@@ -82,3 +97,7 @@ await Promise.all([
 // web-tree-sitter and the Python grammar are WebAssembly loaded at run time from next to the bundle.
 copyFileSync(path.join(root, 'node_modules/web-tree-sitter/web-tree-sitter.wasm'), path.join(out, 'web-tree-sitter.wasm'));
 copyFileSync(path.join(root, 'node_modules/tree-sitter-python/tree-sitter-python.wasm'), path.join(out, 'tree-sitter-python.wasm'));
+
+// The replay harness's page and theme variables.
+mkdirSync(path.join(out, 'webview-replay'), { recursive: true });
+for (const name of ['index.html', 'themes.css']) copyFileSync(path.join(root, 'webview/replay', name), path.join(out, 'webview-replay', name));

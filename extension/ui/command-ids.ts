@@ -14,4 +14,11 @@ export const commandIds = {
   simulateShowLogs: 'flops.simulate.showLogs',
   simulateOpenGenerated: 'flops.simulate.openGenerated',
   simulateRefreshRuns: 'flops.simulate.refreshRuns',
+  metricsOpen: 'flops.metrics.open',
+  metricsCompare: 'flops.metrics.compare',
+  metricsOpenMlflow: 'flops.metrics.openMlflow',
+  metricsSetMlflowToken: 'flops.metrics.setMlflowToken',
 } as const;
+
+/** The metrics panel's webview type (its serializer restores panels after a reload). */
+export const metricsViewType = 'flops.metrics';

@@ -9,6 +9,7 @@ export const settingsSchema = z.object({
   'lint.enabled': z.boolean().default(true),
   'simulation.dockerHost': z.string().default(''),
   'check.python': z.string().default('python3'),
+  'metrics.mlflowUrl': z.string().default(''),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

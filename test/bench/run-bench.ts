@@ -7,10 +7,11 @@ import { PythonPool } from '../../extension/io/python-pool';
 import { FsRepoReader } from '../../extension/io/repo-reader';
 import { generateRepo } from './generate-repo';
 import { runtimeFigures } from './runtime-bench';
+import { metricsFigures } from './metrics-bench';
 import { simulationFigures } from './simulation-bench';
 
 /**
- * `npm run bench`: performance figures of issues #2 and #5, each printed as a ratio against a baseline measured
+ * `npm run bench`: performance figures of issues #2, #5 and #11, each printed as a ratio against a baseline measured
  * in the same run (the machine is shared and noisy). Not a test: it prints and never fails on timing.
  */
 
@@ -83,7 +84,8 @@ async function main(): Promise<void> {
   try {
     if (only === undefined || only === 'lint') await lintFigures(say, scratch);
     if (only === undefined || only === 'runtime') runtimeFigures(say, scratch, root);
-    if (only !== 'lint' && only !== 'runtime') await simulationFigures(say, scratch, root);
+    if (only === undefined || only === 'metrics') await metricsFigures(say, root);
+    if (only === undefined || only === 'simulation') await simulationFigures(say, scratch, root);
   } finally {
     const out = process.env['FLOPS_BENCH_REPORT'];
     if (out !== undefined) appendFileSync(out, `${report.join('\n')}\n`);

@@ -113,7 +113,7 @@ export async function mlflowSeries(reader: MlflowReader, experimentRef: string, 
         .filter(({ table }) => table.has(step))
         .map(({ child, table }) => {
           const partition = child.tags['fl.partition_id'];
-          return { learner: partition !== undefined && /^\d+$/.test(partition) ? Number(partition) : child.name, metrics: table.get(step) ?? {} };
+          return { learner: partition !== undefined && /^\d+$/.test(partition) ? Number(partition) + 1 : child.name, metrics: table.get(step) ?? {} };
         })
         .sort(compareLearners);
       return { round: step, aggregate: aggregate.get(step) ?? {}, learners, durationMs: null, timeMs: null };

@@ -34,7 +34,10 @@ export interface SeriesRun {
 }
 
 export interface LearnerRow {
-  /** The learner's partition id, or its node id when the reply did not carry one. */
+  /**
+   * The learner's number as the run monitor shows it (service `learner-N`, 1-based: its partition id
+   * plus one), or `node <id>` when the reply did not carry a partition id.
+   */
   readonly learner: number | string;
   readonly metrics: Readonly<Record<string, MetricValue>>;
   readonly error?: string;
@@ -105,7 +108,7 @@ export function finiteOrNull(value: unknown): MetricValue {
 }
 
 function learnerRow(learner: LearnerRoundMetrics): LearnerRow {
-  return { learner: learner.learner ?? `node ${learner.node}`, metrics: flatMetrics(learner.train, learner.evaluate), ...(learner.error !== undefined ? { error: learner.error } : {}) };
+  return { learner: learner.learner !== null ? learner.learner + 1 : `node ${learner.node}`, metrics: flatMetrics(learner.train, learner.evaluate), ...(learner.error !== undefined ? { error: learner.error } : {}) };
 }
 
 function statusOf(record: RunRecord, active: boolean): SeriesStatus {

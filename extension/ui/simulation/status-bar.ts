@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { activeStatus, finishedStatus, type StatusSummary } from '../../core/runs/status-summary';
 import type { RunView } from '../../core/runs/run-view';
+import { commandIds } from '../command-ids';
 import { DisposableStore } from '../disposables';
 import { runMonitorViewId } from './run-tree';
 import type { RunStore, RunStoreChange } from '../../core/runs/run-store';
@@ -12,7 +13,8 @@ const refreshMs = 250;
 
 /**
  * One status bar item: "$(sync~spin) FL round 2/3 · acc 0.913" while a run is active, the outcome for
- * a little while after it ended, hidden otherwise. Clicking it reveals the run monitor.
+ * a little while after it ended, hidden otherwise. Clicking it opens the active run's metrics panel
+ * (or, after the run, reveals the run monitor).
  */
 export class SimulationStatusBar implements vscode.Disposable {
   private readonly store = new DisposableStore();
@@ -59,6 +61,12 @@ export class SimulationStatusBar implements vscode.Disposable {
     }
     this.item.text = summary.text;
     this.item.tooltip = summary.tooltip;
+    // While a run is active the item opens its metrics; after it, the run monitor.
+    const active = this.runs.activeRuns()[0];
+    this.item.command =
+      active !== undefined
+        ? { command: commandIds.metricsOpen, title: 'Open Metrics', arguments: [{ kind: 'run', repo: active.repo, runId: active.runId }] }
+        : { command: `${runMonitorViewId}.focus`, title: 'Show Run Monitor' };
     this.item.show();
   }
 }

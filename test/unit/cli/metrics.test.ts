@@ -66,10 +66,10 @@ describe('flops metrics', function () {
     const parsed = JSON.parse(json.stdout) as { run: { id: string }; rounds: { aggregate: Record<string, unknown>; learners: Record<string, unknown>[] }[] };
     assert.equal(parsed.run.id, 'old');
     assert.deepEqual(parsed.rounds[1]?.aggregate, { train_num_examples: 10, eval_loss: 0.5, eval_accuracy: null });
-    assert.deepEqual(parsed.rounds[1]?.learners[1], { learner: 1, train_num_examples: 5, eval_loss: 1.5 });
+    assert.deepEqual(parsed.rounds[1]?.learners[1], { learner: 2, train_num_examples: 5, eval_loss: 1.5 });
     const markdown = await cli([repo, '--format', 'markdown']);
     assert.match(markdown.stdout, /^\*\*FedAvg-run-new\*\* \(succeeded\), round 3 of 3\n/);
-    assert.match(markdown.stdout, /\| learner 1 \| 1\.333 \| — \| 5 \|/);
+    assert.match(markdown.stdout, /\| learner 2 \| 1\.333 \| — \| 5 \|/);
   });
 
   it('exits 1 for an unknown run, 2 for bad usage', async () => {

@@ -73,7 +73,7 @@ describe('io: MLflow client', function () {
     assert.equal(series.run.status, 'succeeded');
     assert.deepEqual(series.rounds.map((r) => r.round), [1, 2, 3]);
     assert.deepEqual(series.rounds[1]?.aggregate, { eval_loss: 0.5, eval_accuracy: null, train_num_examples: 96 });
-    assert.deepEqual(series.rounds[2]?.learners.map((l) => [l.learner, l.metrics['train_loss']]), [[0, 0.3], [1, 1.3]]);
+    assert.deepEqual(series.rounds[2]?.learners.map((l) => [l.learner, l.metrics['train_loss']]), [[1, 0.3], [2, 1.3]]);
     const missing = await mlflowSeries(new MlflowClient({ url: fake.url }), 'flops-mnist', 'nope');
     assert.equal(missing.kind, 'missing');
     assert.match(missing.kind === 'missing' ? missing.message : '', /no run "nope"; its runs: FedAvg-run-srv/);

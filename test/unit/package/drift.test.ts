@@ -36,9 +36,9 @@ describe('package.json, README and code agree', () => {
     }
   });
 
-  it('activates only on workspace markers, never on *', () => {
+  it('activates only on workspace markers and to restore a metrics panel, never on *', () => {
     assert.ok(!pkg.activationEvents.includes('*'));
-    assert.ok(pkg.activationEvents.every((e) => e.startsWith('workspaceContains:')));
+    assert.ok(pkg.activationEvents.every((e) => e.startsWith('workspaceContains:') || e === 'onWebviewPanel:flops.metrics'), pkg.activationEvents.join(', '));
   });
 
   it('pins @types/vscode to the engines.vscode floor, no newer than code-server 1.139', () => {
@@ -71,11 +71,12 @@ describe('packaging (.vscodeignore)', () => {
   const shipped = (file: string): boolean => reincluded.some((r) => r.test(file));
 
   it('ships every runtime bundle and WebAssembly file the extension loads, and no test bundle', () => {
-    for (const file of ['dist/extension.js', 'dist/editor-root.js', 'dist/cli.js', 'dist/python-worker.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-python.wasm']) {
+    for (const file of ['dist/extension.js', 'dist/editor-root.js', 'dist/cli.js', 'dist/python-worker.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-python.wasm', 'dist/webview/metrics.js', 'dist/webview/metrics-style.css']) {
       assert.ok(shipped(file), `${file} is packaged`);
     }
     assert.ok(!shipped('dist/test/unit/cli.test.js'));
     assert.ok(!shipped('dist/extension.js.map'));
+    assert.ok(!shipped('dist/webview-replay/replay.js'), 'the replay harness is for tests only');
   });
 
   it('ships the contributed schemas and snippets', () => {

@@ -52,7 +52,7 @@ describe('metrics: series of a run', () => {
     assert.deepEqual(series.rounds.map((r) => r.round), [1, 2]);
     assert.deepEqual(series.rounds[0]?.aggregate, { train_num_examples: 192, eval_loss: 0.9, eval_accuracy: 0.81 });
     assert.equal(series.rounds[1]?.aggregate['eval_loss'], null, 'NaN is null');
-    assert.deepEqual(series.rounds[0]?.learners.map((l) => [l.learner, l.metrics['train_train_seconds'], l.metrics['eval_loss']]), [[0, 0.25, 1], [1, 0.5, 0.8]]);
+    assert.deepEqual(series.rounds[0]?.learners.map((l) => [l.learner, l.metrics['train_train_seconds'], l.metrics['eval_loss']]), [[1, 0.25, 1], [2, 0.5, 0.8]]);
     assert.deepEqual(series.rounds[0]?.participation, { sampled: 2, replied: 1, failed: 1 });
     assert.equal(series.rounds[0]?.durationMs, 2500, 'from its [ROUND 1] line to its metrics line');
     assert.equal(series.rounds[1]?.durationMs, 10_000, 'without a start line: since the previous round');
@@ -90,17 +90,17 @@ describe('metrics: series of a run', () => {
     const csv = seriesToCsv([series]).trimEnd().split('\n');
     assert.equal(csv[0], 'run,round,learner,eval_loss,eval_accuracy,train_num_examples,train_train_seconds,sampled,replied,failed,duration_ms');
     assert.equal(csv[1], 'FedAvg-run-mnist-1,1,,0.9,0.81,192,,2,1,1,2500');
-    assert.equal(csv[2], 'FedAvg-run-mnist-1,1,0,1,0.9,96,0.25,,,,');
+    assert.equal(csv[2], 'FedAvg-run-mnist-1,1,1,1,0.9,96,0.25,,,,');
     assert.equal(csv.length, 1 + 2 * 3);
     const json = JSON.parse(seriesToJson(series)) as { run: { id: string; status: string }; rounds: { round: number; aggregate: Record<string, unknown>; learners: Record<string, unknown>[] }[] };
     assert.equal(json.run.id, 'mnist-1');
     assert.deepEqual(json.rounds[1]?.aggregate, { train_num_examples: 192, eval_loss: null, eval_accuracy: 0.82 });
-    assert.deepEqual(json.rounds[1]?.learners[0], { learner: 0, train_num_examples: 96, train_train_seconds: 0.3, eval_loss: null, eval_accuracy: 0.9 });
+    assert.deepEqual(json.rounds[1]?.learners[0], { learner: 1, train_num_examples: 96, train_train_seconds: 0.3, eval_loss: null, eval_accuracy: 0.9 });
     const markdown = seriesToMarkdown(series).split('\n');
     assert.equal(markdown[0], '**FedAvg-run-mnist-1** (failed), round 2 of 3');
     assert.equal(markdown[2], '| | eval_loss | eval_accuracy | train_num_examples | train_train_seconds |');
     assert.equal(markdown[4], '| aggregate | — | 0.82 | 192 | — |');
-    assert.equal(markdown[5], '| learner 0 | — | 0.9 | 96 | 0.3 |');
+    assert.equal(markdown[5], '| learner 1 | — | 0.9 | 96 | 0.3 |');
   });
 
   it('tells a truncated record and a newer version from a valid one', () => {

@@ -1,0 +1,190 @@
+import uPlot from 'uplot';
+
+/**
+ * One uPlot chart, themed from the `--vscode-*` variables: hover values in the legend, a click on a
+ * legend entry toggles its series, the series under the cursor is highlighted, drag zooms the rounds
+ * (double-click or `resetZoom` restores), a log scale for losses, PNG export. New data keeps the user's
+ * zoom; without one the x range follows the run.
+ */
+
+export interface Theme {
+  readonly foreground: string;
+  readonly background: string;
+  readonly grid: string;
+  readonly font: string;
+  readonly palette: readonly string[];
+  readonly highContrast: boolean;
+}
+
+function cssVar(style: CSSStyleDeclaration, name: string, fallback: string): string {
+  const value = style.getPropertyValue(name).trim();
+  return value === '' ? fallback : value;
+}
+
+/** The theme as the page's CSS variables set it now (VS Code sets them on <html>/<body>). */
+export function readTheme(): Theme {
+  const style = getComputedStyle(document.body);
+  const highContrast = document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
+  const foreground = cssVar(style, '--vscode-editor-foreground', '#cccccc');
+  const palette = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'].map((name, i) => cssVar(style, name, ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'][i] ?? foreground));
+  return {
+    foreground,
+    background: cssVar(style, '--vscode-editor-background', '#1e1e1e'),
+    grid: cssVar(style, '--vscode-editorWidget-border', 'rgba(128,128,128,0.35)'),
+    font: `${cssVar(style, '--vscode-font-size', '12px')} ${cssVar(style, '--vscode-font-family', 'sans-serif')}`,
+    palette,
+    highContrast,
+  };
+}
+
+/** The i-th series colour: the theme's chart colours first, then evenly spread hues. */
+export function seriesColor(theme: Theme, index: number): string {
+  const fixed = theme.palette[index];
+  if (fixed !== undefined) return fixed;
+  const hue = Math.round((index * 137.508) % 360);
+  return `hsl(${hue}, 65%, ${theme.background.startsWith('#f') || theme.background.startsWith('#e') ? 40 : 62}%)`;
+}
+
+export interface SeriesSpec {
+  readonly label: string;
+  readonly color: string;
+  readonly dash?: number[];
+  readonly bars?: boolean;
+}
+
+export interface ChartSpec {
+  readonly title: string;
+  readonly yLabel: string;
+  readonly series: readonly SeriesSpec[];
+  readonly log: boolean;
+  readonly height?: number;
+  /** Start the y axis at zero (counts and durations). */
+  readonly zero?: boolean;
+  /** Format of hovered values. */
+  readonly format?: (value: number) => string;
+}
+
+export function formatValue(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (Number.isInteger(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(3);
+  return String(Number(value.toPrecision(4)));
+}
+
+const roundSteps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000];
+
+export class Chart {
+  private plot: uPlot;
+  private zoomed = false;
+  private readonly resize: ResizeObserver;
+
+  constructor(
+    private readonly host: HTMLElement,
+    private readonly spec: ChartSpec,
+    data: uPlot.AlignedData,
+    private readonly theme: Theme,
+  ) {
+    this.plot = this.create(data);
+    // Resized on the next frame: resizing inside the observer's callback would loop it.
+    let pending = 0;
+    this.resize = new ResizeObserver(() => {
+      cancelAnimationFrame(pending);
+      pending = requestAnimationFrame(() => {
+        const width = Math.max(240, Math.floor(this.host.clientWidth));
+        if (width !== this.plot.width) this.plot.setSize({ width, height: this.spec.height ?? 220 });
+      });
+    });
+    this.resize.observe(this.host);
+  }
+
+  private create(data: uPlot.AlignedData): uPlot {
+    const { theme, spec } = this;
+    const width = theme.highContrast ? 2.5 : 1.5;
+    const axis = { stroke: theme.foreground, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 }, font: theme.font, labelFont: theme.font };
+    const format = spec.format ?? formatValue;
+    const options: uPlot.Options = {
+      title: spec.title,
+      width: Math.max(240, Math.floor(this.host.clientWidth)),
+      height: spec.height ?? 220,
+      pxAlign: 0,
+      scales: { x: { time: false }, y: spec.log ? { distr: 3, log: 10 } : spec.zero === true ? { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } : { auto: true } },
+      axes: [
+        // Rounds are whole numbers: ticks at 1, 2, 5, 10, 20, 50… apart, never at 2.5.
+        { ...axis, label: 'round', labelSize: 18, size: 36, incrs: roundSteps, values: (_u, values) => values.map((v) => String(v)) },
+        { ...axis, label: spec.yLabel, labelSize: 18, size: 56, values: (_u, values) => values.map((v) => formatValue(v)) },
+      ],
+      cursor: { focus: { prox: 24 }, drag: { x: true, y: false, setScale: true } },
+      focus: { alpha: 0.25 },
+      legend: { live: true },
+      series: [
+        { label: 'round', value: (_u, v) => (v === null ? '—' : String(v)) },
+        ...spec.series.map(
+          (s): uPlot.Series => ({
+            label: s.label,
+            stroke: s.color,
+            width,
+            ...(s.dash !== undefined ? { dash: s.dash } : {}),
+            ...(s.bars === true && uPlot.paths.bars !== undefined ? { paths: uPlot.paths.bars({ size: [0.6, 24] }), fill: s.color } : {}),
+            spanGaps: false,
+            points: { show: false },
+            value: (_u, v) => (v === null ? '—' : format(v)),
+          }),
+        ),
+      ],
+      hooks: {
+        setSelect: [() => (this.zoomed = true)],
+      },
+    };
+    const plot = new uPlot(options, data, this.host);
+    // Double-click resets uPlot's zoom; note it so new rounds follow the run again.
+    plot.over.addEventListener('dblclick', () => (this.zoomed = false));
+    return plot;
+  }
+
+  /** New data (same series): keeps a zoom the user made, else fits the x range to the run. */
+  setData(data: uPlot.AlignedData): void {
+    this.plot.setData(data, !this.zoomed);
+  }
+
+  resetZoom(): void {
+    this.zoomed = false;
+    this.plot.setData(this.plot.data, true);
+  }
+
+  /** The chart (plot, axes, title and series names) as a PNG data URL on the editor's background. */
+  png(): string {
+    const source = this.plot.ctx.canvas;
+    const ratio = source.width / Math.max(1, this.plot.width);
+    const legend = this.spec.series.map((s) => s.label);
+    const legendHeight = Math.ceil(legend.length / 6) * 18 * ratio;
+    const titleHeight = 24 * ratio;
+    const canvas = document.createElement('canvas');
+    canvas.width = source.width;
+    canvas.height = source.height + titleHeight + legendHeight + 8 * ratio;
+    const ctx = canvas.getContext('2d');
+    if (ctx === null) throw new Error('no 2D canvas for the PNG');
+    ctx.fillStyle = this.theme.background;
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.fillStyle = this.theme.foreground;
+    ctx.font = `bold ${14 * ratio}px sans-serif`;
+    ctx.fillText(this.spec.title, 8 * ratio, 17 * ratio);
+    ctx.drawImage(source, 0, titleHeight);
+    ctx.font = `${11 * ratio}px sans-serif`;
+    const columnWidth = canvas.width / 6;
+    this.spec.series.forEach((s, i) => {
+      const x = (i % 6) * columnWidth + 8 * ratio;
+      const y = titleHeight + source.height + (Math.floor(i / 6) + 1) * 16 * ratio;
+      ctx.fillStyle = s.color;
+      ctx.fillRect(x, y - 8 * ratio, 10 * ratio, 3 * ratio);
+      ctx.fillStyle = this.theme.foreground;
+      ctx.fillText(s.label, x + 14 * ratio, y);
+    });
+    return canvas.toDataURL('image/png');
+  }
+
+  destroy(): void {
+    this.resize.disconnect();
+    this.plot.destroy();
+  }
+}

@@ -74,6 +74,12 @@ export class MetricsPanel implements vscode.Disposable {
   private disposed = false;
   private readonly onDisposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.onDisposeEmitter.event;
+  private readonly postEmitter = new vscode.EventEmitter<ToWebview>();
+  /** Every message sent to the page (the extension-host tests follow the flow with it). */
+  readonly onDidPost = this.postEmitter.event;
+  private readonly receiveEmitter = new vscode.EventEmitter<ToExtension>();
+  /** Every valid message the page sent. */
+  readonly onDidReceive = this.receiveEmitter.event;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -88,6 +94,8 @@ export class MetricsPanel implements vscode.Disposable {
     this.store.add(panel.onDidDispose(() => this.dispose()));
     this.store.add({ dispose: deps.store.subscribe((change) => this.storeChanged(change)) });
     this.store.add(this.onDisposeEmitter);
+    this.store.add(this.postEmitter);
+    this.store.add(this.receiveEmitter);
   }
 
   get key(): string {
@@ -122,6 +130,7 @@ export class MetricsPanel implements vscode.Disposable {
       return;
     }
     void this.panel.webview.postMessage(checked.message);
+    this.postEmitter.fire(checked.message);
   }
 
   private async receive(raw: unknown): Promise<void> {
@@ -131,6 +140,7 @@ export class MetricsPanel implements vscode.Disposable {
       return;
     }
     const message: ToExtension = parsed.message;
+    this.receiveEmitter.fire(message);
     try {
       switch (message.type) {
         case 'ready':

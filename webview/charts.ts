@@ -1,4 +1,5 @@
 import uPlot from 'uplot';
+import { formatMetric } from '../extension/protocol/metric-names';
 
 /**
  * One uPlot chart, themed from the `--vscode-*` variables: hover values in the legend, a click on a
@@ -64,14 +65,6 @@ export interface ChartSpec {
   readonly format?: (value: number) => string;
 }
 
-export function formatValue(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  if (Number.isInteger(value)) return String(value);
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(3);
-  return String(Number(value.toPrecision(4)));
-}
-
 const roundSteps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000];
 
 export class Chart {
@@ -102,7 +95,7 @@ export class Chart {
     const { theme, spec } = this;
     const width = theme.highContrast ? 2.5 : 1.5;
     const axis = { stroke: theme.foreground, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 }, font: theme.font, labelFont: theme.font };
-    const format = spec.format ?? formatValue;
+    const format = spec.format ?? formatMetric;
     const options: uPlot.Options = {
       title: spec.title,
       width: Math.max(240, Math.floor(this.host.clientWidth)),
@@ -112,7 +105,7 @@ export class Chart {
       axes: [
         // Rounds are whole numbers: ticks at 1, 2, 5, 10, 20, 50… apart, never at 2.5.
         { ...axis, label: 'round', labelSize: 18, size: 36, incrs: roundSteps, values: (_u, values) => values.map((v) => String(v)) },
-        { ...axis, label: spec.yLabel, labelSize: 18, size: 56, values: (_u, values) => values.map((v) => formatValue(v)) },
+        { ...axis, label: spec.yLabel, labelSize: 18, size: 56, values: (_u, values) => values.map((v) => formatMetric(v)) },
       ],
       cursor: { focus: { prox: 24 }, drag: { x: true, y: false, setScale: true } },
       focus: { alpha: 0.25 },

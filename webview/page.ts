@@ -1,7 +1,8 @@
 import type uPlot from 'uplot';
 import type { PanelState, ToExtension, ToWebview } from '../extension/protocol/metrics-protocol';
 import { alignRuns, RunColumns } from './chart-data';
-import { Chart, formatValue, readTheme, seriesColor, type SeriesSpec, type Theme } from './charts';
+import { Chart, readTheme, seriesColor, type SeriesSpec, type Theme } from './charts';
+import { formatMetric, isLossMetric } from '../extension/protocol/metric-names';
 import { initialModel, metricNames, reduce, type Change, type PanelModel, type RunModel } from './panel-model';
 
 /**
@@ -37,10 +38,6 @@ function button(label: string, onClick: () => void, secondary = true): HTMLEleme
 }
 
 const statusText: Record<string, string> = { running: 'running', succeeded: 'succeeded', failed: 'failed', stopped: 'stopped', cancelled: 'cancelled', interrupted: 'interrupted', unknown: 'unknown' };
-
-function isLoss(metric: string): boolean {
-  return /loss/i.test(metric);
-}
 
 export class MetricsPage {
   private model: PanelModel = initialModel();
@@ -273,7 +270,7 @@ export class MetricsPage {
     const { aggregate } = metricNames(runs);
     if (aggregate.length === 0) section.append(el('p', 'muted', 'The rounds carry no aggregate metrics.'));
     for (const metric of aggregate) {
-      const log = this.log && isLoss(metric) && this.logFits(columns.map((c) => c.aggregate.get(metric) ?? []));
+      const log = this.log && isLossMetric(metric) && this.logFits(columns.map((c) => c.aggregate.get(metric) ?? []));
       if (runs.length === 1) {
         const c = columns[0];
         if (c === undefined) continue;
@@ -333,7 +330,7 @@ export class MetricsPage {
     section.append(controls);
     const keys = columns.learnerKeys();
     const series = keys.map((key, i) => ({ label: /^\d+$/.test(key) ? `learner ${key}` : key, color: seriesColor(this.themeNow(), i) }));
-    const log = this.log && isLoss(metric) && this.logFits(keys.map((k) => columns.learnerColumn(k, metric)));
+    const log = this.log && isLossMetric(metric) && this.logFits(keys.map((k) => columns.learnerColumn(k, metric)));
     const box = el('div', 'wide');
     section.append(box);
     this.chartBox(box, `learners-${metric}`, `${metric} per learner${this.model.runs.length > 1 ? ` (${run.run.label})` : ''}`, metric, series, () => [columns.x, ...keys.map((k) => columns.learnerColumn(k, metric))], log);
@@ -354,7 +351,7 @@ export class MetricsPage {
       this.chartBox(grid, 'participation', 'Learners per round', 'learners', [{ label: 'sampled', color: theme.foreground, dash: [4, 3] }, { label: 'replied', color: theme.palette[2] ?? '#89d185' }, { label: 'failed', color: red, bars: true }], () => [columns.x, columns.sampled, columns.replied, columns.failed], false, (v) => String(Math.round(v)), true);
     }
     if (columns.durationSeconds.some((v) => v !== null)) {
-      this.chartBox(grid, 'round-durations', 'Round duration', 'seconds', [{ label: 'duration (s)', color: theme.palette[1] ?? '#d18616' }], () => [columns.x, columns.durationSeconds], false, (v) => `${formatValue(v)} s`, true);
+      this.chartBox(grid, 'round-durations', 'Round duration', 'seconds', [{ label: 'duration (s)', color: theme.palette[1] ?? '#d18616' }], () => [columns.x, columns.durationSeconds], false, (v) => `${formatMetric(v)} s`, true);
     }
     return section;
   }

@@ -1,3 +1,4 @@
+import { sortMetricNames } from '../extension/protocol/metric-names';
 import type { DeltaMessage, PanelState, SnapshotMessage, ToWebview } from '../extension/protocol/metrics-protocol';
 
 /**
@@ -130,12 +131,5 @@ export function metricNames(runs: readonly RunModel[]): { aggregate: string[]; l
       for (const row of round.learners) for (const name of Object.keys(row.metrics)) learner.add(name);
     }
   }
-  return { aggregate: sortNames(aggregate), learner: sortNames(learner) };
-}
-
-const preferred = ['eval_loss', 'eval_accuracy', 'train_loss', 'train_accuracy'];
-
-function sortNames(names: Iterable<string>): string[] {
-  const rank = (name: string): number => (preferred.includes(name) ? preferred.indexOf(name) : preferred.length);
-  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return { aggregate: sortMetricNames(aggregate), learner: sortMetricNames(learner) };
 }

@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { FlError, messageOf } from '../core/errors';
+import type { MlflowCatalog, MlflowExperiment, MlflowPoint, MlflowRunInfo } from '../core/metrics/mlflow-series';
 
 /**
  * A small client of MLflow's tracking REST API (2.x and 3.x: flower-mlflow.md §8), over undici, for the
@@ -17,28 +18,9 @@ export interface MlflowTarget {
   readonly token?: string;
 }
 
-export interface MlflowExperiment {
-  readonly id: string;
-  readonly name: string;
-}
-
-export interface MlflowRun {
-  readonly id: string;
-  readonly name: string;
+/** A run as runs/search returns it: the fold's view of it plus its experiment. */
+export interface MlflowRun extends MlflowRunInfo {
   readonly experimentId: string;
-  readonly status: string;
-  readonly startTime: number;
-  readonly endTime?: number;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly params: Readonly<Record<string, string>>;
-  /** The latest value of each metric (null when not finite). */
-  readonly latest: Readonly<Record<string, number | null>>;
-}
-
-export interface MlflowPoint {
-  readonly step: number;
-  readonly value: number | null;
-  readonly timestamp: number;
 }
 
 const requestTimeoutMs = 15_000;
@@ -79,7 +61,7 @@ function keyValues(list: unknown): Record<string, string> {
   return out;
 }
 
-export class MlflowClient {
+export class MlflowClient implements MlflowCatalog {
   private readonly base: string;
 
   constructor(private readonly target: MlflowTarget) {
@@ -180,7 +162,7 @@ export class MlflowClient {
     const errorCode = (parsed as { error_code?: unknown } | undefined)?.error_code;
     if (status === 404) {
       if (errorCode === 'RESOURCE_DOES_NOT_EXIST') throw new FlError('notFound', `${where}: ${text((parsed as { message?: unknown }).message, 'not found')}.`);
-      throw new FlError('trackerUnavailable', `${base404(where)} (404 on ${path.split('?')[0] ?? path}). Check that the URL points at the tracking server itself, not at a proxy page.`);
+      throw new FlError('trackerUnavailable', `${where} does not serve the MLflow REST API (404 on ${path.split('?')[0] ?? path}). Check that the URL points at the tracking server itself, not at a proxy page.`);
     }
     if (status < 200 || status >= 300) {
       const detail = typeof (parsed as { message?: unknown } | undefined)?.message === 'string' ? `: ${String((parsed as { message: string }).message)}` : '';
@@ -191,10 +173,6 @@ export class MlflowClient {
     }
     return parsed;
   }
-}
-
-function base404(where: string): string {
-  return `${where} does not serve the MLflow REST API`;
 }
 
 function parseRun(value: unknown): MlflowRun {

@@ -21,11 +21,28 @@ export interface MlflowRunInfo {
   readonly latest: Readonly<Record<string, number | null>>;
 }
 
+export interface MlflowExperiment {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface MlflowPoint {
+  readonly step: number;
+  readonly value: number | null;
+  readonly timestamp: number;
+}
+
+/** What the fold reads from a tracking server (io/mlflow-client.ts implements it). */
 export interface MlflowReader {
   readonly url: string;
-  experiment(nameOrId: string, signal?: AbortSignal): Promise<{ readonly id: string; readonly name: string } | undefined>;
+  experiment(nameOrId: string, signal?: AbortSignal): Promise<MlflowExperiment | undefined>;
   runs(experimentId: string, signal?: AbortSignal): Promise<MlflowRunInfo[]>;
-  history(runId: string, key: string, signal?: AbortSignal): Promise<{ readonly step: number; readonly value: number | null; readonly timestamp: number }[]>;
+  history(runId: string, key: string, signal?: AbortSignal): Promise<MlflowPoint[]>;
+}
+
+/** A reader that also lists the experiments, for picking one. */
+export interface MlflowCatalog extends MlflowReader {
+  experiments(signal?: AbortSignal): Promise<MlflowExperiment[]>;
 }
 
 export type MlflowSeriesResult = { readonly kind: 'series'; readonly series: RunSeries; readonly running: boolean } | { readonly kind: 'missing'; readonly message: string };
@@ -118,7 +135,7 @@ export async function mlflowSeries(reader: MlflowReader, experimentRef: string, 
         .sort(compareLearners);
       return { round: step, aggregate: aggregate.get(step) ?? {}, learners, durationMs: null, timeMs: null };
     });
-  const rounds_ = Number(run.params['rounds'] ?? run.params['num_rounds'] ?? rounds.length);
+  const planned = Number(run.params['rounds'] ?? run.params['num_rounds'] ?? rounds.length);
   const status = statusOf(run.status);
   if (signal?.aborted === true) throw new FlError('cancelled', 'Cancelled.');
   return {
@@ -134,7 +151,7 @@ export async function mlflowSeries(reader: MlflowReader, experimentRef: string, 
         startedAt: run.startTime,
         ...(run.endTime !== undefined ? { finishedAt: run.endTime } : {}),
         strategy: run.tags['fl.strategy'] ?? run.params['strategy'] ?? 'unknown',
-        rounds: Number.isFinite(rounds_) ? rounds_ : rounds.length,
+        rounds: Number.isFinite(planned) ? planned : rounds.length,
         learners: Number(run.params['learners'] ?? run.params['min_available_clients'] ?? children.length) || children.length,
         config: mlflowConfig(run, experiment.name, reader.url),
       },

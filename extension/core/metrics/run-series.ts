@@ -1,5 +1,6 @@
 import type { LearnerRoundMetrics, RoundMetricValues } from '../runs/run-events';
 import type { RunRecord } from '../runs/run-record';
+import { sortMetricNames } from '../../protocol/metric-names';
 
 /**
  * A run as the metrics panel and `flops metrics` show it: its summary and configuration, and one row per
@@ -76,21 +77,6 @@ export function metricNames(series: RunSeries): { readonly aggregate: string[]; 
     for (const row of round.learners) for (const name of Object.keys(row.metrics)) learner.add(name);
   }
   return { aggregate: sortMetricNames([...aggregate]), learner: sortMetricNames([...learner]) };
-}
-
-const preferred = ['eval_loss', 'eval_accuracy', 'train_loss', 'train_accuracy'];
-
-export function sortMetricNames(names: readonly string[]): string[] {
-  const rank = (name: string): number => {
-    const index = preferred.indexOf(name);
-    return index === -1 ? preferred.length : index;
-  };
-  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-}
-
-/** Whether a metric is a loss (the panel offers a log scale for those). */
-export function isLossMetric(name: string): boolean {
-  return /loss/i.test(name);
 }
 
 /** `{loss: 0.4}` of phase `evaluate` as `{eval_loss: 0.4}`; non-finite values as null. */

@@ -1,3 +1,4 @@
+import { formatMetric } from '../../protocol/metric-names';
 import { metricNames, type MetricValue, type RunSeries, type SeriesRound } from './run-series';
 
 /**
@@ -79,15 +80,6 @@ export function seriesToJson(series: RunSeries): string {
     null,
     2,
   )}\n`;
-}
-
-/** A number as a table shows it: four significant digits, integers as they are. */
-export function formatMetric(value: MetricValue | undefined): string {
-  if (value === null || value === undefined) return '—';
-  if (Number.isInteger(value)) return String(value);
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(3);
-  return String(Number(value.toPrecision(4)));
 }
 
 function finalRound(series: RunSeries): SeriesRound | undefined {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { messageOf } from '../errors';
 import type { RunView } from './run-view';
 
 /**
@@ -110,7 +111,7 @@ export function readRunRecord(text: string): ReadRecord {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { kind: 'truncated', problem: `not complete JSON (${error instanceof Error ? error.message : String(error)}); a run whose disk filled up or whose process was killed mid-write leaves such a file` };
+    return { kind: 'truncated', problem: `not complete JSON (${messageOf(error)}); a run whose disk filled up or whose process was killed mid-write leaves such a file` };
   }
   const version = typeof value === 'object' && value !== null ? (value as { v?: unknown }).v : undefined;
   if (typeof version === 'number' && version > 1) return { kind: 'newer', problem: `written by a newer FLOps (record version ${version}; this one reads version 1): update the extension` };

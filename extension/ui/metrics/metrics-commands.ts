@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { FlError } from '../../core/errors';
-import type { MlflowReader } from '../../core/metrics/mlflow-series';
+import type { MlflowCatalog } from '../../core/metrics/mlflow-series';
 import type { Logger } from '../../core/ports';
 import type { RunStore } from '../../core/runs/run-store';
 import { panelStateSchema, parseMessage, type PanelSource } from '../../protocol/metrics-protocol';
@@ -8,7 +8,7 @@ import { commandIds } from '../command-ids';
 import type { CommandSpec } from '../commands';
 import { parseNodeArg } from '../simulation/node-args';
 import { MetricsPanel, metricsViewType } from './metrics-panel';
-import { sourceKey, type MlflowAccess } from './metrics-sources';
+import { panelKey, sourceKey, type MlflowAccess } from './metrics-sources';
 
 /**
  * The metrics panels of this window (one per run or compared set; opening the same again reveals it),
@@ -16,7 +16,7 @@ import { sourceKey, type MlflowAccess } from './metrics-sources';
  * status bar while a run is active), Compare Runs, Open MLflow Experiment, Set MLflow Token.
  */
 
-export type MlflowReaderFactory = (target: { readonly url: string; readonly token?: string }) => MlflowReader & { experiments(signal?: AbortSignal): Promise<{ id: string; name: string }[]> };
+export type MlflowReaderFactory = (target: { readonly url: string; readonly token?: string }) => MlflowCatalog;
 
 export interface MetricsDeps {
   readonly store: RunStore;
@@ -51,7 +51,7 @@ export class MetricsPanels implements vscode.Disposable {
 
   /** Opens (or reveals) the panel of these sources. */
   open(sources: readonly PanelSource[]): MetricsPanel {
-    const key = sources.map(sourceKey).join(' + ');
+    const key = panelKey(sources);
     const known = this.panels.get(key);
     if (known !== undefined) {
       known.reveal();

@@ -8,7 +8,7 @@ import { parseMessage, toExtensionSchema, toWebviewSchema, type PanelSource, typ
 import { DisposableStore } from '../disposables';
 export { metricsViewType } from '../command-ids';
 import { exportCsv, copyMarkdown, savePng } from './metrics-exports';
-import { loadSource, localSeries, sourceKey, type MlflowAccess } from './metrics-sources';
+import { loadSource, localSeries, panelKey, sourceKey, type MlflowAccess } from './metrics-sources';
 import { deltaMessage, snapshotMessage } from './panel-messages';
 
 /**
@@ -99,7 +99,7 @@ export class MetricsPanel implements vscode.Disposable {
   }
 
   get key(): string {
-    return this.sources.map(sourceKey).join(' + ');
+    return panelKey(this.sources);
   }
 
   /** The series the panel shows now (for exports and tests). */

@@ -1,5 +1,5 @@
 import { FlError } from '../../core/errors';
-import { mlflowSeries, type MlflowReader } from '../../core/metrics/mlflow-series';
+import { mlflowSeries, type MlflowCatalog } from '../../core/metrics/mlflow-series';
 import { seriesFromRecord, type RunSeries } from '../../core/metrics/run-series';
 import { recordFromView, type RunRecord } from '../../core/runs/run-record';
 import type { RunStore } from '../../core/runs/run-store';
@@ -13,7 +13,7 @@ import type { PanelSource } from '../../protocol/metrics-protocol';
 
 export interface MlflowAccess {
   /** A reader for the server, with the token from SecretStorage. */
-  reader(url: string): Promise<MlflowReader & { experiments(signal?: AbortSignal): Promise<{ id: string; name: string }[]> }>;
+  reader(url: string): Promise<MlflowCatalog>;
 }
 
 export interface LoadedSource {
@@ -23,6 +23,11 @@ export interface LoadedSource {
 
 export function sourceKey(source: PanelSource): string {
   return source.kind === 'local' ? `local:${source.runId}` : `mlflow:${source.url}|${source.experiment}|${source.run ?? ''}`;
+}
+
+/** One panel per set of sources: the key the panels are found by. */
+export function panelKey(sources: readonly PanelSource[]): string {
+  return sources.map(sourceKey).join(' + ');
 }
 
 /** A local run's series now: the live view while its run is active (with its record's settings), else its history record. */

@@ -85,7 +85,7 @@ await Promise.all([
     entryPoints: [
       ...walk(path.join(root, 'test'), '.test.ts'),
       ...walk(path.join(root, 'test/integration'), '.bench.ts'),
-      ...['test/integration/index.ts', 'test/host/run-host-tests.ts', 'test/host/run-electron-tests.ts', 'test/bench/run-bench.ts', 'test/docker/prepare-images.ts', 'test/python/prepare-python.ts', 'test/fuzz/run-fuzz.ts', 'test/docker/run-cycles.ts']
+      ...['test/integration/index.ts', 'test/host/run-host-tests.ts', 'test/host/run-electron-tests.ts', 'test/bench/run-bench.ts', 'test/docker/prepare-images.ts', 'test/python/prepare-python.ts', 'test/fuzz/run-fuzz.ts', 'test/docker/run-cycles.ts', 'test/unit/fakes/fake-oakestra-main.ts']
         .map((p) => path.join(root, p))
         .filter((p) => { try { return statSync(p).isFile(); } catch { return false; } }),
     ],

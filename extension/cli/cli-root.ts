@@ -5,7 +5,11 @@ import { checkLearner, type LearnerCheckOptions, type LearnerCheckOutcome } from
 import type { ContainerRuntime, GitInspector, PythonAnalyzer, RepoReader } from '../core/ports';
 import { LocalSimulationLauncher, type RunHistoryPort, type RunOwnersPort } from '../core/simulate/local-simulation';
 import type { SimulationLauncher } from '../core/simulate/launcher';
+import { OakestraDeployer } from '../core/deploy/deployer';
+import type { RecordRead } from '../core/deploy/deployment-record';
+import { deployPorts, fileDeploymentStore } from '../io/deployment-store';
 import { dockerRuntimeFor } from '../io/docker/runtime';
+import { OakestraClient } from '../io/oakestra-client';
 import { applyPlan } from '../io/generated-writer';
 import { generationPorts, generationPreparer } from '../io/generation-ports';
 import { MlflowClient, type MlflowTarget } from '../io/mlflow-client';
@@ -37,6 +41,10 @@ export interface CliServices {
   startsWithByteOrderMark(bytes: Uint8Array): boolean;
   /** One run of an MLflow experiment as a series (core/metrics/mlflow-series.ts over io/mlflow-client.ts). */
   mlflowSeries(target: MlflowTarget, experiment: string, run: string | undefined, signal?: AbortSignal): Promise<MlflowSeriesResult>;
+  /** The Oakestra deploy use cases, with every target logged in with `password`. */
+  deployer(analyzer: PythonAnalyzer, password: string): OakestraDeployer;
+  /** The repository's deployment records, readable or not. */
+  deploymentRecords(dir: string): Promise<{ readonly target: string; readonly read: RecordRead }[]>;
 }
 
 export function cliServices(): CliServices {
@@ -53,5 +61,7 @@ export function cliServices(): CliServices {
     owners: processOwners,
     startsWithByteOrderMark,
     mlflowSeries: (target, experiment, run, signal) => mlflowSeries(new MlflowClient(target), experiment, run, signal),
+    deployer: (analyzer, password) => new OakestraDeployer(deployPorts(analyzer, (target) => new OakestraClient({ target, password }))),
+    deploymentRecords: (dir) => fileDeploymentStore.list(dir),
   };
 }

@@ -17,6 +17,14 @@ Commands:
   metrics [DIR] [--run ID|latest] [--format csv|json|markdown]
                                           A run's metrics per round, aggregate and per learner,
                                           from the run history or MLflow (see flops metrics --help).
+  deploy [DIR] --url URL --username NAME [--no-push] [--detach]
+                                          Deploy to Oakestra: validate, push the image, create the
+                                          services, follow the run (see flops deploy --help).
+  undeploy [DIR] --url URL --username NAME
+                                          Remove what the deployment created, and nothing else.
+  deployments [DIR] [--url URL --username NAME] [--diff]
+                                          The deployment records, their live state, and what
+                                          differs from the last local run.
 
 Options:
   -h, --help       Show this help.

@@ -2,6 +2,7 @@
 import { FlError } from '../core/errors';
 import packageJson from '../../package.json';
 import { checkCommand } from './check';
+import { deployCommand, deploymentsCommand, undeployCommand } from './deploy';
 import { type CliIo, UsageError } from './cli-io';
 import { cliServices, type CliServices } from './cli-root';
 import { generateCommand } from './generate';
@@ -29,6 +30,9 @@ const commands: Readonly<Record<string, Command>> = {
   check: checkCommand,
   sim: simCommand,
   metrics: metricsCommand,
+  deploy: (args, io, services) => deployCommand(args, io, services),
+  undeploy: (args, io, services) => undeployCommand(args, io, services),
+  deployments: (args, io, services) => deploymentsCommand(args, io, services),
 };
 
 export async function main(argv: string[], io: CliIo = { out: process.stdout, err: process.stderr, env: process.env }, services: CliServices = cliServices()): Promise<number> {

@@ -9,7 +9,10 @@ export type FlErrorKind =
   | 'parserUnavailable'
   | 'invalidConfig'
   | 'dockerUnavailable'
+  /** Oakestra (or the FLOps manager) answered with an error: refused credentials, a rejected SLA, ... */
   | 'orchestratorRejected'
+  /** Oakestra (or the FLOps manager) could not be reached or did not answer like Oakestra. */
+  | 'orchestratorUnavailable'
   /** A metrics tracker (MLflow) could not be read: unreachable, refused, not a tracking server. */
   | 'trackerUnavailable'
   /** Something asked for by name or id does not exist (an MLflow experiment or run). */

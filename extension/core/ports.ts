@@ -166,6 +166,12 @@ export interface RemovalReport {
   readonly failures: readonly string[];
 }
 
+/** Credentials for a registry push (never written anywhere: from SecretStorage or the environment). */
+export interface RegistryAuth {
+  readonly username: string;
+  readonly password: string;
+}
+
 /**
  * The container engine (Docker Engine API, io/docker/runtime.ts). Every method rejects with
  * `FlError('dockerUnavailable')` when the engine cannot be reached, with `FlError('cancelled')` when the
@@ -182,6 +188,13 @@ export interface ContainerRuntime {
    * still uses (those stay, silently); resolves to the removed tags.
    */
   removeImages(labels: Readonly<Record<string, string>>, keep: string, signal?: AbortSignal): Promise<string[]>;
+  /** Tags an existing image (by tag or id) as `target` (`repository:tag`). */
+  tagImage(source: string, target: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Pushes `reference` (`registry/repository:tag`) and resolves to the digest the registry gave it
+   * (`sha256:…`); rejects with the registry's own message when it refuses (auth, TLS, unreachable).
+   */
+  pushImage(reference: string, options: { readonly auth?: RegistryAuth; readonly signal?: AbortSignal; readonly onProgress?: (line: string) => void }): Promise<string>;
   createNetwork(name: string, labels: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<void>;
   createVolume(name: string, labels: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<void>;
   /** Creates and starts a container. */

@@ -13,8 +13,10 @@ import { throwIfCancelled } from '../core/errors';
 
 /** Folder names excluded wherever they occur: VCS data, caches, virtual environments, editor state. */
 const excludedFolderNames = new Set(['.git', '__pycache__', '.venv', 'venv', 'node_modules', '.mypy_cache', '.pytest_cache', '.ipynb_checkpoints']);
-/** Our own run output: it changes on every run and would make every tag new. */
-const excludedFolderPaths = new Set(['.flops/output', '.flops/runs']);
+/** Our own run output and deployment records: they change on every run and would make every tag new. */
+const excludedFolderPaths = new Set(['.flops/output', '.flops/runs', '.flops/deployments']);
+/** Generated files the image never uses: editing the Oakestra SLA must not make a new image. */
+const excludedFilePaths = new Set(['.flops/flops.sla.json']);
 
 /**
  * The files of the build context, relative to `repoDir`, `/`-separated, sorted by code unit. Links are
@@ -41,7 +43,7 @@ export async function listBuildContext(repoDir: string, signal?: AbortSignal): P
         if (rules?.canSkipFolder(childRel) === true) continue;
         queue.push(childRel);
       } else if (dirent.isFile()) {
-        if (!dirent.name.endsWith('.pyc')) files.push(childRel);
+        if (!dirent.name.endsWith('.pyc') && !excludedFilePaths.has(childRel)) files.push(childRel);
       } else if (dirent.isSymbolicLink()) {
         files.push(childRel);
       }

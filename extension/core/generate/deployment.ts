@@ -3,7 +3,7 @@ import { learnerResources, simulationLearners } from '../config/project-file';
 import dockerfileTemplate from './templates/runtime/Dockerfile.tmpl';
 import { composeStrings, dockerfileWord } from './escapes';
 import posix from 'node:path/posix';
-import { appName, appRequirements, composeConnectionName, outFolder, usesPyprojectFederations, type RuntimeInput } from './runtime-input';
+import { appName, appRequirements, composeConnectionName, oakestraConnectionName, outFolder, usesPyprojectFederations, type RuntimeInput } from './runtime-input';
 
 /**
  * What runs the generated app: one image for every role (Dockerfile and the requirements it installs),
@@ -58,10 +58,13 @@ export function learnerCommand(superlink: string, partition: number, partitions:
   return ['flower-supernode', '--insecure', '--superlink', superlink, '--clientappio-api-address', '0.0.0.0:9094', '--node-config', `partition-id=${partition} num-partitions=${partitions}`];
 }
 
-/** The one-shot step that starts the run once the SuperLink's Control API listens; `rounds` overrides the project's. */
-export function starterCommand(rounds?: number): string[] {
+/**
+ * The one-shot step that starts the run once the SuperLink's Control API listens; `rounds` overrides
+ * the project's. In compose the SuperLink is `aggregator`; on Oakestra, its round-robin IP.
+ */
+export function starterCommand(rounds?: number, superlink: { readonly address: string; readonly connection: string; readonly timeoutSeconds: number } = { address: 'aggregator:9093', connection: composeConnectionName, timeoutSeconds: 120 }): string[] {
   const override = rounds === undefined ? [] : ['--run-config', `num-server-rounds=${rounds}`];
-  return ['python3', '-m', 'flops_app.wait_for', 'aggregator:9093', '--timeout', '120', '--', 'flwr', 'run', '/app', composeConnectionName, '--stream', ...override];
+  return ['python3', '-m', 'flops_app.wait_for', superlink.address, '--timeout', String(superlink.timeoutSeconds), '--', 'flwr', 'run', '/app', superlink.connection, '--stream', ...override];
 }
 
 /**
@@ -127,7 +130,7 @@ export function renderCompose(input: RuntimeInput): string {
 }
 
 /** FNV-1a, 32 bits: a stable number from a string (no crypto in the core, and none needed here). */
-function fnv1a(text: string): number {
+export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
@@ -150,9 +153,10 @@ function slaName(name: string): string {
 
 /**
  * The Oakestra SLA for the same topology: one application with the aggregator (SuperLink, fixed rr_ip,
- * Control API published for `flwr run`) and one learner service per learner, because each SuperNode
- * needs its own partition in its node config. `undefined` without `image.registry`: Oakestra workers
- * pull the image, so it must be pushed somewhere first.
+ * Control API published for `flwr run` from outside), one learner service per learner, because each
+ * SuperNode needs its own partition in its node config, and the one-shot `run` service that starts the
+ * run as compose's `run` does (its instance COMPLETES when the run ends; `flops deploy` follows it).
+ * `undefined` without `image.registry`: Oakestra workers pull the image, so it must be pushed first.
  */
 export function renderSla(input: RuntimeInput): string | undefined {
   const { config } = input;
@@ -192,6 +196,18 @@ export function renderSla(input: RuntimeInput): string | undefined {
       ...(cluster !== undefined ? { constraints: [{ type: 'direct', cluster }] } : {}),
     });
   }
+  microservices.push({
+    microserviceID: '',
+    microservice_name: 'run',
+    microservice_namespace: 'flops',
+    virtualization: 'container',
+    code,
+    // Workers may take minutes to pull the image: the aggregator gets 15 minutes to come up.
+    cmd: starterCommand(undefined, { address: `${rrIp}:9093`, connection: oakestraConnectionName, timeoutSeconds: 900 }),
+    memory: 256,
+    vcpus: 1,
+    one_shot: true,
+  });
   const sla = {
     sla_version: 'v2.0',
     customerID: config.customerID,

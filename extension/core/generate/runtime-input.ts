@@ -29,6 +29,8 @@ export function outFolder(input: Pick<RuntimeInput, 'outDir'>): string {
 export const connectionName = 'flops';
 /** The same inside the compose network, where the SuperLink is the `aggregator` service. */
 export const composeConnectionName = 'flops-compose';
+/** The same on Oakestra, where the SuperLink is reached at the aggregator's fixed round-robin IP. */
+export const oakestraConnectionName = 'flops-oakestra';
 
 /** `flwr` major.minor of a release such as "1.27.0". */
 function flowerMinor(version: string): [number, number] {

@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { pack } from 'tar-fs';
 import { FlError, throwIfCancelled } from '../../core/errors';
-import type { BuildProgress, ContainerEvent, ContainerInfo, ContainerRuntime, ContainerSpec, ImageBuildRequest, RemovalReport, ResourceSample } from '../../core/ports';
+import type { BuildProgress, ContainerEvent, ContainerInfo, ContainerRuntime, ContainerSpec, ImageBuildRequest, RegistryAuth, RemovalReport, ResourceSample } from '../../core/ports';
 import { compareVersions } from '../../core/versions';
 import { BuildOutput } from './build-output';
 import { containerStatus, createOptions, labelFilters } from './container-options';
@@ -9,6 +9,7 @@ import { abortable, cancelled, engineAddress, engineMessage, type ModemSettings,
 import { containerEvent, engineStats, resourceSample } from './engine-events';
 import { dockerodeOptions, resolveDockerEndpoint } from './host';
 import { LogFrames } from './log-frames';
+import { readPushOutput, splitReference } from './push-output';
 import { jsonLines, readStream } from './streams';
 
 /**
@@ -107,6 +108,25 @@ export class DockerRuntime implements ContainerRuntime {
         if (contextError !== undefined) throw new Error(`The build context could not be sent: ${contextError.message}`, { cause: contextError });
         throw error;
       }
+    });
+  }
+
+  async tagImage(source: string, target: string, signal?: AbortSignal): Promise<void> {
+    const { repository, tag } = splitReference(target);
+    return this.call(signal, async () => {
+      await this.docker.getImage(source).tag({ repo: repository, tag, ...abortable(signal) });
+    });
+  }
+
+  async pushImage(reference: string, options: { readonly auth?: RegistryAuth; readonly signal?: AbortSignal; readonly onProgress?: (line: string) => void }): Promise<string> {
+    const { signal, onProgress } = options;
+    const { repository, tag } = splitReference(reference);
+    return this.call(signal, async () => {
+      const registry = repository.includes('/') ? (repository.split('/')[0] ?? '') : 'docker.io';
+      // The engine wants the auth header even for a registry without auth: an empty one then.
+      const authconfig = options.auth !== undefined ? { username: options.auth.username, password: options.auth.password, serveraddress: registry } : {};
+      const stream = await this.docker.getImage(repository).push({ tag, authconfig, ...abortable(signal) });
+      return readPushOutput(stream, reference, signal, onProgress);
     });
   }
 

@@ -6,6 +6,7 @@ import type {
   ContainerRuntime,
   ContainerSpec,
   ImageBuildRequest,
+  RegistryAuth,
   RemovalReport,
   ResourceSample,
 } from '../../../extension/core/ports';
@@ -44,6 +45,9 @@ export class FakeContainerRuntime implements ContainerRuntime {
   /** When it returns an error for a spec, starting that container fails with it (nothing is created). */
   startError: (spec: ContainerSpec) => Error | undefined = () => undefined;
   buildError: Error | undefined;
+  /** Pushed references with the auth they were pushed with; `pushError` makes pushes fail. */
+  readonly pushes: { reference: string; auth?: RegistryAuth }[] = [];
+  pushError: Error | undefined;
   /** Build steps `buildImage` reports, in order; with `buildError` set it fails after the first. */
   buildSteps: readonly string[] = ['FROM flops-test/base', 'RUN pip install -r requirements.txt'];
   /** While true, `removeLabelled` waits until `hangRemoval` is set false again (an engine that never confirms). */
@@ -156,6 +160,24 @@ export class FakeContainerRuntime implements ContainerRuntime {
     }
     this.calls.push(`remove images ${removed.join(' ')}`);
     return Promise.resolve(removed);
+  }
+
+  tagImage(source: string, target: string, signal?: AbortSignal): Promise<void> {
+    this.check(signal);
+    if (!this.images.has(source)) return Promise.reject(new Error(`No such image: ${source}`));
+    this.images.add(target);
+    this.calls.push(`tag ${source} ${target}`);
+    return Promise.resolve();
+  }
+
+  pushImage(reference: string, options: { auth?: RegistryAuth; signal?: AbortSignal; onProgress?: (line: string) => void }): Promise<string> {
+    this.check(options.signal);
+    this.calls.push(`push ${reference}`);
+    if (this.pushError !== undefined) return Promise.reject(this.pushError);
+    if (!this.images.has(reference)) return Promise.reject(new Error(`An image does not exist locally with the tag: ${reference}`));
+    this.pushes.push({ reference, ...(options.auth !== undefined ? { auth: options.auth } : {}) });
+    options.onProgress?.(`${reference.split(':').pop() ?? ''}: digest: sha256:${'ab'.repeat(32)} size: 1234`);
+    return Promise.resolve(`sha256:${'ab'.repeat(32)}`);
   }
 
   createNetwork(name: string, labels: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<void> {

@@ -43,6 +43,8 @@ describe('build context', () => {
         '.flops/app/server_app.py': '',
         '.flops/output/model.npz': 'weights',
         '.flops/runs/r1/log.txt': 'log',
+        '.flops/deployments/127.0.0.1-10000.json': '{}',
+        '.flops/flops.sla.json': '{}',
         // Only the top-level .flops/output is ours; a user folder of that name elsewhere is kept.
         'data/output/keep.csv': 'a,b\n',
       });

@@ -194,12 +194,17 @@ describe('generate: the Oakestra SLA', () => {
     assert.ok(parsed.success, JSON.stringify(parsed.error?.issues));
     assert.deepEqual(checkSlaSemantics(sla), []);
     const services = parsed.data.applications[0]?.microservices ?? [];
-    assert.deepEqual(services.map((s) => s.microservice_name), ['aggr', 'learner1', 'learner2', 'learner3']);
+    assert.deepEqual(services.map((s) => s.microservice_name), ['aggr', 'learner1', 'learner2', 'learner3', 'run']);
     const rrIp = aggregatorRrIp('mnist-sklearn');
     assert.match(rrIp, /^10\.30\.\d{1,3}\.\d{1,3}$/);
     assert.equal(services[0]?.addresses?.rr_ip, rrIp);
     assert.equal(services[0]?.code, 'ghcr.io/my-org/mnist-sklearn:latest');
-    services.slice(1).forEach((s, i) => {
+    // The one-shot run service starts the run at the aggregator's fixed IP, waiting for image pulls.
+    const run = services[4];
+    assert.equal(run?.one_shot, true);
+    assert.deepEqual(run?.cmd?.slice(0, 6), ['python3', '-m', 'flops_app.wait_for', `${rrIp}:9093`, '--timeout', '900']);
+    assert.deepEqual(run?.cmd?.slice(run.cmd.indexOf('--') + 1), ['flwr', 'run', '/app', 'flops-oakestra', '--stream']);
+    services.slice(1, 4).forEach((s, i) => {
       assert.deepEqual(s.cmd?.slice(0, 4), ['flower-supernode', '--insecure', '--superlink', `${rrIp}:9092`]);
       assert.ok(s.cmd?.includes(`partition-id=${i} num-partitions=3`));
       assert.deepEqual(s.constraints, [{ type: 'direct', cluster: i % 2 === 0 ? 'east' : 'west' }]);

@@ -85,6 +85,9 @@ describe('generate: rendering the Flower runtime', () => {
     const current = renderRuntime(input({ flower: { version: '1.27.0' } }));
     assert.doesNotMatch(file(current, 'pyproject.toml'), /federations/);
     assert.match(file(current, 'flwr/config.toml'), /\[superlink\.flops\]/);
+    // On Oakestra the SuperLink is the aggregator's fixed round-robin IP, in both places.
+    assert.match(file(current, 'flwr/config.toml'), /\[superlink\.flops-oakestra\]\naddress = "10\.30\.\d+\.\d+:9093"/);
+    assert.match(file(old, 'pyproject.toml'), /\[tool\.flwr\.federations\.flops-oakestra\]\naddress = "10\.30\.\d+\.\d+:9093"/);
   });
 
   it('names the app with lowercase letters, digits and hyphens', () => {

@@ -272,7 +272,7 @@ export class OakestraDeployer {
       const message = messageOf(error);
       let hint = 'Check that the registry runs and that this machine reaches it.';
       if (/HTTP response to HTTPS client|server gave HTTP/i.test(message)) hint = `The registry ${registry} speaks plain HTTP: add it to "insecure-registries" in the Docker engine's daemon.json (only for a registry on a network you trust) and restart the engine, or serve it with TLS.`;
-      else if (/unauthorized|authentication required|denied|401|403/i.test(message)) hint = `The registry refused the credentials: set them ("FLOps: Set Registry Password" in the editor, FLOPS_REGISTRY_USERNAME and FLOPS_REGISTRY_PASSWORD for the CLI).`;
+      else if (/unauthorized|authentication required|no basic auth credentials|denied|401|403/i.test(message)) hint = `The registry refused the credentials: set them ("FLOps: Set Registry Password" in the editor, FLOPS_REGISTRY_USERNAME and FLOPS_REGISTRY_PASSWORD for the CLI).`;
       else if (/certificate|x509|tls/i.test(message)) hint = `The registry's TLS certificate is not trusted by the Docker engine: install its CA under /etc/docker/certs.d/${registry}/ca.crt.`;
       else if (/connection refused|no such host|dial tcp|i\/o timeout/i.test(message)) hint = `The Docker engine cannot reach ${registry}: check image.registry in flops.json and that the registry runs.`;
       else if (/no space left/i.test(message)) hint = 'The registry (or this machine) is out of disk space.';

@@ -33,6 +33,14 @@ import { SlaController } from './ui/sla-controller';
 import { asError } from './core/errors';
 import { MlflowClient } from './io/mlflow-client';
 import { metricsCommands, MetricsPanels } from './ui/metrics/metrics-commands';
+import { OakestraDeployer } from './core/deploy/deployer';
+import type { OakestraApi } from './core/deploy/oakestra-api';
+import { OakestraMonitor, type MonitorTarget } from './core/deploy/oakestra-monitor';
+import { deployPorts, fileDeploymentStore } from './io/deployment-store';
+import { OakestraClient } from './io/oakestra-client';
+import { oakestraCommands } from './ui/oakestra/oakestra-commands';
+import { monitorTarget, passwordKey, readTargets } from './ui/oakestra/oakestra-targets';
+import { registerOakestraView } from './ui/oakestra/oakestra-view';
 
 /** What main.ts gets once the features are loaded. */
 export interface Features {
@@ -40,6 +48,10 @@ export interface Features {
   readonly sla: SlaController;
   readonly simulation: SimulationController;
   readonly metrics: MetricsPanels;
+  /** What the Oakestra view shows (polled while it is visible). */
+  readonly oakestra: OakestraMonitor;
+  /** Stores a target's Oakestra password in secret storage (what "Set Oakestra Password" does after its prompt). */
+  readonly storeOakestraPassword: (target: string, password: string) => Promise<void>;
   readonly runCommand: CommandRunner;
   /** Fires when a command failed and the user was shown why (not for cancellations). */
   readonly onDidFailCommand: vscode.Event<{ readonly id: string; readonly error: unknown }>;
@@ -94,6 +106,34 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
   const metrics = new MetricsPanels({ store: simulation.store, logger, extensionUri: ctx.extensionUri, secrets: ctx.secrets, mlflowReader: (target) => new MlflowClient(target) });
   ctx.subscriptions.push(metrics);
 
+  // Oakestra: one logged-in client per target and password (tokens are reused and refreshed), the
+  // view's monitor, and the deploy use cases over the same Docker host setting as the simulation.
+  const clients = new Map<string, OakestraApi>();
+  const clientFor = (target: MonitorTarget, password: string): OakestraApi => {
+    const key = JSON.stringify([target.name, target.url, target.username, target.organization ?? '', password]);
+    let client = clients.get(key);
+    if (client === undefined) {
+      client = new OakestraClient({ target, password });
+      clients.set(key, client);
+    }
+    return client;
+  };
+  const oakestra = new OakestraMonitor({
+    targets: () => readTargets(logger).map(monitorTarget),
+    repos: () => lint.roots.map((root) => root.fsPath),
+    records: fileDeploymentStore,
+    client: async (target) => {
+      const password = await ctx.secrets.get(passwordKey(target.name));
+      return password !== undefined && password !== '' ? clientFor(target, password) : undefined;
+    },
+    clock: systemClock,
+    logger,
+    intervalMs: readSettings()['oakestra.pollSeconds'] * 1000,
+  });
+  ctx.subscriptions.push(registerOakestraView(oakestra, systemClock));
+  const deployerFor = (password: string): OakestraDeployer =>
+    new OakestraDeployer(deployPorts(pool, (target) => clientFor(target, password), { logger, runtimeFor: () => dockerRuntimeFor(readSettings()['simulation.dockerHost']) }));
+
   const commandFailed = new vscode.EventEmitter<{ readonly id: string; readonly error: unknown }>();
   ctx.subscriptions.push(commandFailed);
 
@@ -128,11 +168,16 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
     openGeneratedCommand(simulation),
     refreshRunsCommand(simulation),
     ...metricsCommands(metrics, simulation.store, ctx.secrets),
+    ...oakestraCommands({ logger, secrets: ctx.secrets, monitor: oakestra, roots: () => lint.roots, deployer: deployerFor, client: (target, password) => new OakestraClient({ target, password }), showLog: () => channel.show(true) }),
   ], (id, error) => commandFailed.fire({ id, error }));
 
   // VS Code shows nothing when background work fails, so failures go to the log.
   void lint.refresh().catch((error: unknown) => logger.error(asError(error)));
   void simulation.initialize().catch((error: unknown) => logger.error(asError(error)));
   logger.info(`[main] features started; parser at ${wasmDir}`);
-  return { lint, sla, simulation, metrics, runCommand, onDidFailCommand: commandFailed.event, shutdown: () => simulation.shutdown() };
+  const storeOakestraPassword = async (target: string, password: string): Promise<void> => {
+    await ctx.secrets.store(passwordKey(target), password);
+    await oakestra.refresh();
+  };
+  return { lint, sla, simulation, metrics, oakestra, storeOakestraPassword, runCommand, onDidFailCommand: commandFailed.event, shutdown: () => simulation.shutdown() };
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DeployPorts, DeploymentStorePort } from '../core/deploy/deployer';
+import type { DeployPorts, DeploymentStorePort, NamedTarget } from '../core/deploy/deployer';
 import { readDeploymentRecord, recordName } from '../core/deploy/deployment-record';
-import type { OakestraApi, OakestraTarget } from '../core/deploy/oakestra-api';
+import type { OakestraApi } from '../core/deploy/oakestra-api';
 import type { ContainerRuntime, Logger, PythonAnalyzer } from '../core/ports';
 import { imageTag, listBuildContext } from './build-context';
 import { dockerRuntimeFor } from './docker/runtime';
@@ -61,7 +61,7 @@ export const fileDeploymentStore: DeploymentStorePort = {
 };
 
 /** The deploy use case's ports on this machine; `oakestra` binds a target to its credentials. */
-export function deployPorts(analyzer: PythonAnalyzer, oakestra: (target: OakestraTarget) => OakestraApi, options: { readonly logger?: Logger; readonly runtimeFor?: () => ContainerRuntime } = {}): DeployPorts {
+export function deployPorts(analyzer: PythonAnalyzer, oakestra: (target: NamedTarget) => OakestraApi, options: { readonly logger?: Logger; readonly runtimeFor?: () => ContainerRuntime } = {}): DeployPorts {
   return {
     prepareGeneration: generationPreparer(analyzer),
     applyGeneration: applyPlan,

@@ -18,6 +18,14 @@ export const commandIds = {
   metricsCompare: 'flops.metrics.compare',
   metricsOpenMlflow: 'flops.metrics.openMlflow',
   metricsSetMlflowToken: 'flops.metrics.setMlflowToken',
+  oakestraDeploy: 'flops.oakestra.deploy',
+  oakestraUndeploy: 'flops.oakestra.undeploy',
+  oakestraSetPassword: 'flops.oakestra.setPassword',
+  oakestraSetRegistryPassword: 'flops.oakestra.setRegistryPassword',
+  oakestraCompare: 'flops.oakestra.compare',
+  oakestraRefresh: 'flops.oakestra.refresh',
+  oakestraShowLog: 'flops.oakestra.showLog',
+  oakestraAddTarget: 'flops.oakestra.addTarget',
 } as const;
 
 /** The metrics panel's webview type (its serializer restores panels after a reload). */

@@ -46,7 +46,7 @@ export interface DeployPorts {
   /** How the registry answers from here: TLS, plain HTTP, or not at all (with the reason). */
   registryScheme(registry: string, signal?: AbortSignal): Promise<{ readonly scheme: 'https' | 'http' } | { readonly scheme: 'unreachable'; readonly reason: string }>;
   /** An API client for the target, with its credentials (the caller holds them, never the core). */
-  oakestra(target: OakestraTarget): OakestraApi;
+  oakestra(target: NamedTarget): OakestraApi;
   readonly clock: Clock;
   randomId(): string;
   readonly logger?: Logger;

@@ -63,6 +63,11 @@ export class FakeOakestraProcess {
     await this.control('POST', 'expire-tokens', type !== undefined ? { type } : {});
   }
 
+  /** Sets what a worker would report for an instance: status, status_detail, a log line. */
+  async setInstance(change: { service: string; instance: number; status?: string; detail?: string; log?: string }): Promise<void> {
+    await this.control('POST', 'instance', change);
+  }
+
   async state(): Promise<FakeOakestraState> {
     return (await this.control('GET', 'state')) as FakeOakestraState;
   }

@@ -314,6 +314,17 @@ export class FakeOakestra {
       for (const token of this.tokens.values()) if (type === undefined || token.type === type) token.exp = 0;
       return this.send(res, 200, {});
     }
+    if (method === 'POST' && path === '/__fake/instance') {
+      // Sets what a worker would report for an instance (its status, detail, output).
+      const change = JSON.parse(raw) as { service: string; instance: number; status?: string; detail?: string; log?: string };
+      const service = [...this.services.values()].find((s) => s.doc['microservice_name'] === change.service);
+      const instance = service?.doc.instance_list.find((i) => i.instance_number === change.instance);
+      if (service === undefined || instance === undefined) return this.send(res, 404, { message: `no instance ${change.instance} of ${change.service}` });
+      if (change.status !== undefined) instance.status = change.status;
+      if (change.detail !== undefined) instance.status_detail = change.detail;
+      if (change.log !== undefined) instance.logs = `${instance.logs}${change.log}\n`.slice(-1024);
+      return this.send(res, 200, {});
+    }
     if (method === 'GET' && path === '/__fake/state') return this.send(res, 200, this.state());
     return this.send(res, 404, { message: `no control route ${path}` });
   }

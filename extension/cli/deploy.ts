@@ -22,7 +22,9 @@ const targetOptions = `  DIR                 The repository (default: the curren
   --organization ORG  The user's organization (default: the server's, "root").
   --password-stdin    Read the password from the first line of standard input.
   --target NAME       The name of the deployment record (default: the URL's host-port), so one
-                      repository can be deployed to several Oakestra roots.`;
+                      repository can be deployed to several Oakestra roots.
+  --flops-url URL     The FLOps manager, for projects with "target": "flops-addon" (default: the
+                      URL's host, port 5072).`;
 
 export const deployUsage = `Usage: flops deploy [DIR] --url URL --username NAME [--organization ORG] [--no-push] [--detach]
                     [--format text|json]
@@ -40,11 +42,16 @@ ${targetOptions}
                       insecure-registries too).
   --detach            Return once every instance runs, instead of following the run to its end.
   --force             Deploy despite lint errors.
+  --mock-data         Add-on mode: also start a FLOps mock data provider for the project's data tag.
   --poll-interval S   Seconds between two polls of Oakestra (default 5).
   --stuck-after MIN   Minutes an instance may stay pending or failing before the deploy fails (default 15).
   --format F          text (default) or json (the plan and the final state).
 
 Registry credentials, when the registry needs them: FLOPS_REGISTRY_USERNAME and FLOPS_REGISTRY_PASSWORD.
+
+With "target": "flops-addon" in flops.json the project goes to the FLOps manager instead, which builds
+the images from ml_repo_url and deploys the FL actors itself; the deploy follows what it creates (image
+builder, aggregator, learners, the observer's messages) and prints the MLflow tracking URL.
 
 Exit codes: 0 deployed (finished, running or unchanged), 1 the project is invalid or the run failed,
 2 usage error, unreachable Oakestra or refused credentials, 130 interrupted.`;
@@ -76,6 +83,7 @@ const commonOptions = {
   organization: { type: 'string' },
   target: { type: 'string' },
   'password-stdin': { type: 'boolean' },
+  'flops-url': { type: 'string' },
   format: { type: 'string', short: 'f', default: 'text' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -87,6 +95,7 @@ async function readStdinLine(): Promise<string> {
 }
 
 interface TargetArgs {
+  readonly 'flops-url'?: string | undefined;
   readonly url?: string | undefined;
   readonly username?: string | undefined;
   readonly organization?: string | undefined;
@@ -97,7 +106,13 @@ interface TargetArgs {
 function targetOf(values: TargetArgs, usage: string): NamedTarget {
   if (values.url === undefined) throw new UsageError('--url URL is required (the Oakestra system manager, e.g. http://192.168.1.10:10000).', usage);
   if (values.username === undefined || values.username === '') throw new UsageError('--username NAME is required: this tool never falls back to Admin/Admin.', usage);
-  return { name: values.target ?? targetNameOf(values.url), url: values.url, username: values.username, ...(values.organization !== undefined && values.organization !== '' ? { organization: values.organization } : {}) };
+  return {
+    name: values.target ?? targetNameOf(values.url),
+    url: values.url,
+    username: values.username,
+    ...(values.organization !== undefined && values.organization !== '' ? { organization: values.organization } : {}),
+    ...(values['flops-url'] !== undefined ? { flopsUrl: values['flops-url'] } : {}),
+  };
 }
 
 async function passwordOf(values: TargetArgs, io: CliIo, usage: string, stdin: () => Promise<string>): Promise<string> {
@@ -164,7 +179,7 @@ export async function deployCommand(args: string[], io: CliIo, services: CliServ
     {
       args,
       allowPositionals: true,
-      options: { ...commonOptions, 'no-push': { type: 'boolean' }, 'insecure-registry': { type: 'boolean' }, detach: { type: 'boolean' }, force: { type: 'boolean' }, 'poll-interval': { type: 'string' }, 'stuck-after': { type: 'string' } },
+      options: { ...commonOptions, 'mock-data': { type: 'boolean' }, 'no-push': { type: 'boolean' }, 'insecure-registry': { type: 'boolean' }, detach: { type: 'boolean' }, force: { type: 'boolean' }, 'poll-interval': { type: 'string' }, 'stuck-after': { type: 'string' } },
     },
     deployUsage,
   );
@@ -190,6 +205,7 @@ export async function deployCommand(args: string[], io: CliIo, services: CliServ
       insecureRegistry: values['insecure-registry'] === true,
       detach: values.detach === true,
       force: values.force === true,
+      mockData: values['mock-data'] === true,
       signal: interrupt.signal,
       ...(auth !== undefined ? { registryAuth: auth } : {}),
       ...(pollSeconds !== undefined ? { pollMs: pollSeconds * 1000 } : {}),

@@ -8,6 +8,7 @@ import type { ContainerRuntime, Logger, PythonAnalyzer } from '../core/ports';
 import { imageTag, listBuildContext } from './build-context';
 import { dockerRuntimeFor } from './docker/runtime';
 import { applyPlan } from './generated-writer';
+import { FlopsManagerClient } from './flops-manager-client';
 import { generationPreparer } from './generation-ports';
 import { registryScheme } from './registry-probe';
 import { fileRunHistory, processOwners } from './simulation-ports';
@@ -73,6 +74,7 @@ export function deployPorts(analyzer: PythonAnalyzer, oakestra: (target: NamedTa
     records: fileDeploymentStore,
     registryScheme,
     oakestra,
+    flops: (url, api) => new FlopsManagerClient(url, api),
     clock: systemClock,
     randomId: () => randomBytes(6).toString('hex'),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),

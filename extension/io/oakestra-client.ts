@@ -1,5 +1,4 @@
-import { request } from 'undici';
-import { messageOf } from '../core/errors';
+import { httpExchange, type Answer } from './http-exchange';
 import { OakestraError, type OakestraApi, type OakestraApplication, type OakestraCluster, type OakestraInstance, type OakestraService, type OakestraTarget, type ServiceCreation } from '../core/deploy/oakestra-api';
 
 /**
@@ -24,10 +23,6 @@ export interface OakestraClientOptions {
 
 type Dialect = 'jwt' | 'custom' | 'none';
 
-interface Answer {
-  readonly status: number;
-  readonly text: string;
-}
 
 /** Parses an answer whatever its Content-Type; a JSON string holding JSON is parsed again (§3.1). */
 export function decodeOakestra(text: string): unknown {
@@ -70,16 +65,6 @@ function num(value: unknown): number | undefined {
 
 function records(value: unknown): Record<string, unknown>[] {
   return Array.isArray(value) ? value.filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null) : [];
-}
-
-function causeCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 function parseApplication(doc: Record<string, unknown>): OakestraApplication {
@@ -179,35 +164,9 @@ export class OakestraClient implements OakestraApi {
   }
 
   /** One HTTP exchange; network failures become errors that name the URL and what to check. */
-  private async send(method: string, path: string, init: { body?: unknown; token?: string }, signal?: AbortSignal): Promise<Answer> {
-    const url = `${this.url}${path}`;
+  private send(method: string, path: string, init: { body?: unknown; token?: string }, signal?: AbortSignal): Promise<Answer> {
     this.requests++;
-    let response;
-    try {
-      response = await request(url, {
-        method: method as 'GET',
-        headers: { accept: 'application/json', ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(init.token !== undefined ? { authorization: `Bearer ${init.token}` } : {}) },
-        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-        ...(signal !== undefined ? { signal } : {}),
-      });
-    } catch (error) {
-      if (signal?.aborted === true) throw new OakestraError('cancelled', 'Cancelled.');
-      const code = causeCode(error);
-      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-        throw new OakestraError('orchestratorUnavailable', `Oakestra at ${this.url} did not answer ${method} ${path} within ${this.timeoutMs / 1000} s. Check that the system manager runs and is not overloaded, and that nothing between you and it drops traffic.`);
-      }
-      throw new OakestraError('orchestratorUnavailable', `Oakestra at ${this.url} is unreachable (${code ?? messageOf(error)}). Check the system manager address and port (10000 by default) and that this machine can reach it.`, undefined, messageOf(error));
-    }
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch (error) {
-      if (signal?.aborted === true) throw new OakestraError('cancelled', 'Cancelled.');
-      throw new OakestraError('orchestratorUnavailable', `Oakestra at ${this.url}: the answer to ${method} ${path} was cut off (${messageOf(error)}). Try again.`);
-    }
-    return { status: response.statusCode, text };
+    return httpExchange({ base: this.url, service: 'Oakestra', hint: 'Check the system manager address and port (10000 by default) and that this machine can reach it.', method, path, ...init, timeoutMs: this.timeoutMs, ...(signal !== undefined ? { signal } : {}) });
   }
 
   /** The decoded body of a 2xx answer, or an error that says what the status means for this call. */
@@ -299,6 +258,10 @@ export class OakestraClient implements OakestraApi {
   }
 
   // --- API ------------------------------------------------------------------------------------------
+
+  async accessToken(signal?: AbortSignal): Promise<string> {
+    return this.token(signal);
+  }
 
   async clusters(activeOnly: boolean, signal?: AbortSignal): Promise<OakestraCluster[]> {
     const path = activeOnly ? '/api/clusters/active' : '/api/clusters/';

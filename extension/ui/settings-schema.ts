@@ -6,6 +6,7 @@ export const oakestraTargetSetting = z.object({
   url: z.string().regex(/^https?:\/\//),
   username: z.string().min(1),
   organization: z.string().optional(),
+  flopsUrl: z.string().regex(/^https?:\/\//).optional(),
   registryUsername: z.string().optional(),
   registryInsecure: z.boolean().default(false),
 });

@@ -8,11 +8,15 @@ import type { Clock, ContainerRuntime, Logger, RegistryAuth } from '../ports';
 import type { RunRecord } from '../runs/run-record';
 import type { BuildContextPort, RunHistoryPort, RunOwnersPort } from '../simulate/local-simulation';
 import { runSettings } from '../simulate/plan';
+import { parseProjectInput, projectFileName } from '../config/project-input';
+import type { ProjectFile } from '../config/project-file';
+import { addonProblems, deployAddon, flopsUrlOf } from './addon';
 import { capacityProblems, planDeployment, serviceSla, type DeployPlan, type PlannedService } from './deploy-plan';
 import { followDeployment } from './follow';
+import { pushDeployImage } from './image-push';
 import { liveServices, removeRecorded, removeService } from './removal';
 import type { DeployedService, DeploymentRecord, RecordRead } from './deployment-record';
-import { hasStatus, OakestraError, type OakestraApi, type OakestraApplication, type OakestraService, type OakestraTarget } from './oakestra-api';
+import { hasStatus, OakestraError, type FlopsManagerApi, type OakestraApi, type OakestraApplication, type OakestraService, type OakestraTarget } from './oakestra-api';
 
 /**
  * The Oakestra deploy use cases for the editor and the CLI (architecture: use cases in core over
@@ -47,6 +51,8 @@ export interface DeployPorts {
   registryScheme(registry: string, signal?: AbortSignal): Promise<{ readonly scheme: 'https' | 'http' } | { readonly scheme: 'unreachable'; readonly reason: string }>;
   /** An API client for the target, with its credentials (the caller holds them, never the core). */
   oakestra(target: NamedTarget): OakestraApi;
+  /** The FLOps manager at `url`, calling with the Oakestra client's token. */
+  flops(url: string, api: OakestraApi): FlopsManagerApi;
   readonly clock: Clock;
   randomId(): string;
   readonly logger?: Logger;
@@ -55,6 +61,8 @@ export interface DeployPorts {
 export interface NamedTarget extends OakestraTarget {
   /** The record's name: a settings target's name, or host-port for a URL. */
   readonly name: string;
+  /** The FLOps manager (add-on mode); absent: the root's host, port 5072. */
+  readonly flopsUrl?: string;
 }
 
 export type DeployEvent =
@@ -74,6 +82,8 @@ export interface DeployOptions {
   /** Until every instance runs, instead of until the Flower run ends. */
   readonly detach?: boolean;
   readonly force?: boolean;
+  /** Add-on mode: also start a FLOps mock data provider for the project's data tag. */
+  readonly mockData?: boolean;
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: DeployEvent) => void;
   /** Between two polls of the services (Oakestra's data changes about every 15 s). */
@@ -119,9 +129,11 @@ export class OakestraDeployer {
     const emit = (event: DeployEvent): void => options.onEvent?.(event);
     const step = (text: string): void => emit({ type: 'step', text });
 
-    step('Checking the repository and generating .flops/');
+    const addon = await this.addonConfig(dir);
+    step(addon !== undefined ? 'Checking the repository (target "flops-addon": FLOps builds the images)' : 'Checking the repository and generating .flops/');
     const generation = await ports.prepareGeneration(dir, { ...(options.force === true ? { force: true } : {}), ...(signal !== undefined ? { signal } : {}) });
     if (generation.kind === 'lintErrors') return { kind: 'lintErrors', preparation: generation };
+    if (addon !== undefined) return this.deployAddon(dir, addon, options);
     if (generation.kind === 'invalid') return { kind: 'invalid', findings: [generation.message] };
     if (generation.kind !== 'planned') return { kind: 'invalid', findings: ['The project could not be prepared for deployment.'] };
     await ports.applyGeneration(generation.outDir, generation.plan);
@@ -176,7 +188,7 @@ export class OakestraDeployer {
     // The image: the one the simulation runs (same content tag), pushed where the workers pull from.
     let digest: string | undefined;
     if (options.push !== false) {
-      digest = await this.pushImage(dir, plan, { files, dockerfile: `${generation.outRelative}/Dockerfile`, buildArgs: imageBuildArgs(config) }, options);
+      digest = await pushDeployImage(ports, dir, plan, { files, dockerfile: `${generation.outRelative}/Dockerfile`, buildArgs: imageBuildArgs(config) }, options);
     } else {
       step(`Not pushing (--no-push): the workers must find ${plan.image.remote} in the registry.`);
     }
@@ -184,6 +196,7 @@ export class OakestraDeployer {
     const now = ports.clock.now();
     let record: DeploymentRecord = {
       v: 1,
+      mode: 'generated',
       deploymentId,
       target: { name: target.name, url: target.url, username: target.username, ...(target.organization !== undefined ? { organization: target.organization } : {}) },
       state: 'creating',
@@ -243,40 +256,32 @@ export class OakestraDeployer {
     }
   }
 
-  private async pushImage(dir: string, plan: DeployPlan, build: { readonly files: readonly string[]; readonly dockerfile: string; readonly buildArgs: Readonly<Record<string, string>> }, options: DeployOptions): Promise<string> {
-    const { ports } = this;
-    const { signal } = options;
-    const step = (text: string): void => options.onEvent?.({ type: 'step', text });
-    const registry = plan.image.remote.split('/')[0] ?? '';
-    const scheme = await ports.registryScheme(registry, signal);
-    if (scheme.scheme === 'unreachable') throw new FlError('invalidInput', `The registry ${registry} (image.registry) cannot be reached from here: ${scheme.reason}. Check the address and that the registry runs. Nothing was created on Oakestra.`);
-    if (scheme.scheme === 'http' && options.insecureRegistry !== true) {
-      throw new FlError('invalidInput', `The registry ${registry} speaks plain HTTP: images and credentials would cross the network unencrypted. If that is intended (a registry on a network you trust), mark it insecure (--insecure-registry, or "registryInsecure" in the target's settings) and list it under "insecure-registries" in the Docker engine's daemon.json. Nothing was created on Oakestra.`);
-    }
-    const runtime = ports.runtime();
-    await runtime.ping(signal);
-    if (!(await runtime.imageExists(plan.image.local, signal))) {
-      step(`Building ${plan.image.local} (the image the simulation runs)`);
-      const key = await ports.owners.repoKey(dir);
-      await runtime.buildImage(
-        { contextDir: dir, files: build.files, dockerfile: build.dockerfile, tag: plan.image.local, buildArgs: build.buildArgs, labels: { 'flops.image': 'simulation', 'flops.repo': key } },
-        { ...(signal !== undefined ? { signal } : {}), onProgress: (p) => (p.step !== undefined ? step(`  step ${p.step.index}/${p.step.total}: ${p.step.instruction}`) : undefined) },
-      );
-    }
-    await runtime.tagImage(plan.image.local, plan.image.remote, signal);
-    step(`Pushing ${plan.image.remote}`);
+  /** The project file when it targets the FLOps add-on (which builds and deploys by itself). */
+  private async addonConfig(dir: string): Promise<ProjectFile | undefined> {
+    let text: string;
     try {
-      return await runtime.pushImage(plan.image.remote, { ...(options.registryAuth !== undefined ? { auth: options.registryAuth } : {}), ...(signal !== undefined ? { signal } : {}) });
+      text = await this.ports.readText(`${dir}/${projectFileName}`);
+    } catch {
+      return undefined;
+    }
+    const config = parseProjectInput(projectFileName, text).config;
+    return config?.target === 'flops-addon' ? config : undefined;
+  }
+
+  private async deployAddon(dir: string, config: ProjectFile, options: DeployOptions): Promise<DeployResult> {
+    const { ports } = this;
+    const api = ports.oakestra(options.target);
+    options.onEvent?.({ type: 'step', text: `Probing ${api.url} for active clusters with the FLOps-learner addon` });
+    const problems = addonProblems(config, await api.clusters(true, options.signal));
+    if (problems.length > 0) return { kind: 'invalid', findings: problems };
+    const flops = ports.flops(flopsUrlOf(options.target), api);
+    try {
+      const result = await deployAddon(dir, config, { api, flops, records: ports.records, clock: ports.clock, randomId: () => ports.randomId() }, { ...options, ...(options.mockData === true ? { mockData: true } : {}) });
+      const plan: DeployPlan = { application: { name: result.record.application.name, namespace: 'proj', description: 'FLOps project' }, image: { local: result.record.image.local, remote: result.record.image.remote }, services: [], sla: {}, config: { ...result.record.config } };
+      return { kind: 'done', outcome: result.outcome, message: result.message, plan, record: result.record, services: result.services, requests: api.requestCount };
     } catch (error) {
-      if (error instanceof FlError) throw error;
-      const message = messageOf(error);
-      let hint = 'Check that the registry runs and that this machine reaches it.';
-      if (/HTTP response to HTTPS client|server gave HTTP/i.test(message)) hint = `The registry ${registry} speaks plain HTTP: add it to "insecure-registries" in the Docker engine's daemon.json (only for a registry on a network you trust) and restart the engine, or serve it with TLS.`;
-      else if (/unauthorized|authentication required|no basic auth credentials|denied|401|403/i.test(message)) hint = `The registry refused the credentials: set them ("FLOps: Set Registry Password" in the editor, FLOPS_REGISTRY_USERNAME and FLOPS_REGISTRY_PASSWORD for the CLI).`;
-      else if (/certificate|x509|tls/i.test(message)) hint = `The registry's TLS certificate is not trusted by the Docker engine: install its CA under /etc/docker/certs.d/${registry}/ca.crt.`;
-      else if (/connection refused|no such host|dial tcp|i\/o timeout/i.test(message)) hint = `The Docker engine cannot reach ${registry}: check image.registry in flops.json and that the registry runs.`;
-      else if (/no space left/i.test(message)) hint = 'The registry (or this machine) is out of disk space.';
-      throw new FlError('invalidInput', `Pushing ${plan.image.remote} failed: ${message}. ${hint} Nothing was created on Oakestra.`, message);
+      if (isCancel(error)) throw new FlError('cancelled', `Stopped following. The FLOps project keeps going on ${options.target.url}; "flops deployments" shows it, "flops undeploy" removes its application.`);
+      throw error;
     }
   }
 

@@ -10,6 +10,8 @@ import { messageOf } from '../errors';
 
 export const deploymentRecordSchema = z.object({
   v: z.literal(1),
+  /** generated: our image and SLA; flops-addon: submitted to the FLOps manager, which deploys as Admin. */
+  mode: z.enum(['generated', 'flops-addon']).default('generated'),
   /** Random; also written into the application's description, so an interrupted create is found again. */
   deploymentId: z.string(),
   target: z.object({ name: z.string(), url: z.string(), username: z.string(), organization: z.string().optional() }),
@@ -40,6 +42,8 @@ export const deploymentRecordSchema = z.object({
     environment: z.array(z.string()),
     settings: z.record(z.string(), z.string()),
   }),
+  /** The MLflow tracking server FLOps gave for the customer (add-on mode). */
+  trackingUrl: z.string().optional(),
   /** The last known outcome of following it. */
   outcome: z.enum(['running', 'finished', 'failed']).optional(),
   message: z.string().optional(),

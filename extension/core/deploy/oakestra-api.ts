@@ -88,8 +88,23 @@ export interface OakestraApi {
   requestInstance(serviceId: string, signal?: AbortSignal): Promise<void>;
   /** Removes one instance by number (never -1: unreliable upstream). */
   removeInstance(serviceId: string, instance: number, signal?: AbortSignal): Promise<void>;
+  /** A valid access token (logging in or refreshing as needed): the FLOps manager wants the caller's. */
+  accessToken(signal?: AbortSignal): Promise<string>;
   /** HTTP requests made so far (for the benchmark and tests). */
   readonly requestCount: number;
+}
+
+/** The FLOps manager (oakestra-api.md §9), a separate API on the root host (port 5072). */
+export interface FlopsManagerApi {
+  readonly url: string;
+  /** Resolves when `GET /` answers ok. */
+  health(signal?: AbortSignal): Promise<void>;
+  /** `POST /api/flops/projects/`: answered before any build or training starts. */
+  submitProject(project: Readonly<Record<string, unknown>>, signal?: AbortSignal): Promise<string>;
+  /** `POST /api/flops/mocks/`: a mock data provider for the project's data tag. */
+  submitMockData(request: Readonly<Record<string, unknown>>, signal?: AbortSignal): Promise<string>;
+  /** The customer's MLflow tracking server (FLOps deploys it if absent). */
+  trackingUrl(customerId: string, signal?: AbortSignal): Promise<string>;
 }
 
 /** A failure of an Oakestra call: the HTTP status when there was an answer, for callers that map it. */

@@ -14,6 +14,7 @@ import type { DeploymentState, TargetState } from './oakestra-tree';
 
 export interface MonitorTarget extends OakestraTarget {
   readonly name: string;
+  readonly flopsUrl?: string;
 }
 
 export interface OakestraMonitorPorts {

@@ -9,7 +9,7 @@ import { describeStatus, runningSummary, type StatusPhase } from './oakestra-sta
  * nodes into TreeItems one to one (ui/oakestra/oakestra-tree.ts).
  *
  * Context values for package.json's menus: `flops.oak.target[.locked]` (locked: no password stored),
- * `flops.oak.deployment`, `flops.oak.service.learner|other`, `flops.oak.instance`, `flops.oak.cluster`,
+ * `flops.oak.deployment[.mlflow]` (mlflow: FLOps gave a tracking server), `flops.oak.service.learner|other`, `flops.oak.instance`, `flops.oak.cluster`,
  * `flops.oak.note`.
  */
 
@@ -23,7 +23,7 @@ export interface OakNode {
   readonly expand: 'none' | 'collapsed' | 'expanded';
   readonly children: readonly OakNode[];
   /** What commands invoked on the node need. */
-  readonly ref?: { readonly target: string; readonly repo?: string; readonly serviceId?: string; readonly instance?: number };
+  readonly ref?: { readonly target: string; readonly repo?: string; readonly serviceId?: string; readonly instance?: number; readonly trackingUrl?: string };
 }
 
 /** What the monitor knows of one deployment of a repository to a target. */
@@ -123,12 +123,12 @@ function deploymentNode(target: string, deployment: DeploymentState, stale: bool
     id,
     label: `${repoName} → ${record.application.name}`,
     description: `${deployment.services === undefined ? record.state : runningSummary(instances)}${record.outcome !== undefined ? ` · ${record.outcome}` : ''}${stale ? ' · stale' : ''}`,
-    tooltip: `${deployment.repo}\napplication ${record.application.name}.${record.application.namespace} (${record.application.id ?? 'not created'})\nimage ${record.image.remote}${record.image.digest !== undefined ? `\ndigest ${record.image.digest}` : ''}${record.message !== undefined ? `\n${record.message}` : ''}`,
+    tooltip: `${deployment.repo}${record.mode === 'flops-addon' ? '\nFLOps add-on project (FLOps builds and deploys it as Admin)' : ''}${record.trackingUrl !== undefined ? `\nMLflow ${record.trackingUrl}` : ''}\napplication ${record.application.name}.${record.application.namespace} (${record.application.id ?? 'not created'})\nimage ${record.image.remote}${record.image.digest !== undefined ? `\ndigest ${record.image.digest}` : ''}${record.message !== undefined ? `\n${record.message}` : ''}`,
     icon: deployment.gone === true ? { id: 'warning', color: 'problemsWarningIcon.foreground' } : record.state === 'creating' ? { id: 'warning', color: 'problemsWarningIcon.foreground' } : { id: 'rocket' },
-    contextValue: 'flops.oak.deployment',
+    contextValue: record.trackingUrl !== undefined ? 'flops.oak.deployment.mlflow' : 'flops.oak.deployment',
     expand: 'expanded',
     children,
-    ref: { target, repo: deployment.repo },
+    ref: { target, repo: deployment.repo, ...(record.trackingUrl !== undefined ? { trackingUrl: record.trackingUrl } : {}) },
   };
 }
 

@@ -128,9 +128,9 @@ export class MetricsPanels implements vscode.Disposable {
     this.open(sources);
   }
 
-  /** Asks for an MLflow experiment and run of the configured server. */
-  async pickMlflowRun(): Promise<PanelSource & { kind: 'mlflow' }> {
-    const url = await mlflowUrl();
+  /** Asks for an MLflow experiment and run of `server` (default: the configured one). */
+  async pickMlflowRun(server?: string): Promise<PanelSource & { kind: 'mlflow' }> {
+    const url = server ?? (await mlflowUrl());
     const reader = await this.mlflow.reader(url);
     const experiments = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading MLflow experiments from ${url}`, cancellable: true }, (_p, token) => reader.experiments(abortOn(token)));
     if (experiments.length === 0) throw new FlError('notFound', `MLflow at ${url} has no experiments yet.`);
@@ -185,7 +185,14 @@ export function metricsCommands(panels: MetricsPanels, store: RunStore, secrets:
       },
     },
     { id: commandIds.metricsCompare, run: () => panels.compareWith([]) },
-    { id: commandIds.metricsOpenMlflow, run: async () => panels.open([await panels.pickMlflowRun()]) },
+    {
+      id: commandIds.metricsOpenMlflow,
+      // From an Oakestra deployment node of a FLOps add-on project: the tracking server FLOps gave.
+      run: async (arg?: unknown) => {
+        const trackingUrl = (arg as { ref?: { trackingUrl?: unknown } } | undefined)?.ref?.trackingUrl;
+        return panels.open([await panels.pickMlflowRun(typeof trackingUrl === 'string' ? trackingUrl : undefined)]);
+      },
+    },
     {
       id: commandIds.metricsSetMlflowToken,
       run: async () => {

@@ -31,7 +31,13 @@ export function readTargets(logger?: Logger): OakestraTargetSetting[] {
 }
 
 export function monitorTarget(setting: OakestraTargetSetting): MonitorTarget {
-  return { name: setting.name, url: setting.url, username: setting.username, ...(setting.organization !== undefined && setting.organization !== '' ? { organization: setting.organization } : {}) };
+  return {
+    name: setting.name,
+    url: setting.url,
+    username: setting.username,
+    ...(setting.organization !== undefined && setting.organization !== '' ? { organization: setting.organization } : {}),
+    ...(setting.flopsUrl !== undefined ? { flopsUrl: setting.flopsUrl } : {}),
+  };
 }
 
 /** Asks for a new target and adds it to the workspace settings; resolves to it, or undefined when dismissed. */

@@ -294,3 +294,64 @@ describe('flops deploy / undeploy / deployments against the fake Oakestra', func
     await cli(['undeploy', repo, ...target.slice(0, 4)]);
   });
 });
+
+describe('flops deploy in FLOps add-on mode against the fake FLOps manager', function () {
+  this.timeout(120_000);
+  const scratch = mkdtempSync(path.join(tmpdir(), 'flops-deploy-addon-'));
+  let fake: FakeOakestraProcess;
+  let repo: string;
+  let count = 0;
+
+  before(async () => {
+    fake = await FakeOakestraProcess.start();
+  });
+  after(async () => {
+    await fake.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    await fake.reset({ stepMs: 40, flopsTrainingSteps: 8 });
+    repo = path.join(scratch, String(++count), 'mnist-sklearn');
+    cpSync(path.join(repoRoot, 'examples/mnist-sklearn'), repo, { recursive: true, filter: (source) => !source.includes(`${path.sep}.flops`) });
+    const project = JSON.parse(readFileSync(path.join(repo, 'flops.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(path.join(repo, 'flops.json'), JSON.stringify({ ...project, target: 'flops-addon' }, null, 2));
+  });
+
+  const addon = (): string[] => ['--url', fake.url, '--username', 'Admin', '--flops-url', fake.flopsUrl, '--poll-interval', '0.03', '--force'];
+
+  it('submits the FLOps fields only, follows the stages to the end, shows the tracking URL, and undeploy removes only the project', async () => {
+    const deploy = await cli(['deploy', repo, ...addon(), '--mock-data']);
+    assert.equal(deploy.status, 0, deploy.stderr + deploy.stdout);
+    assert.match(deploy.stdout, /FLOps: New FLOps project started successfully/);
+    assert.match(deploy.stdout, /FLOps: New Mock-Data-Provider started successfully/);
+    assert.match(deploy.stdout, /MLflow tracking of this customer: http:\/\/192\.168\.1\.20:7027/);
+    assert.match(deploy.stdout, /FLOps created the project application proj[0-9a-f]{12}/);
+    assert.match(deploy.stdout, /image builder builder[0-9a-f]{12} #0: running/);
+    assert.match(deploy.stdout, /learner flearner[0-9a-f]{12}1 #0: running/);
+    assert.match(deploy.stdout, /FLOps observer: Training finished; undeploying the FL actors/);
+    assert.match(deploy.stdout, /FLOps finished training and removed the FL actors; the metrics are in MLflow at http:\/\/192\.168\.1\.20:7027/);
+    const state = await fake.state();
+    const project = state.flops.find((f) => f['kind'] === 'project');
+    assert.equal(project?.['ml_repo_url'], 'https://github.com/example-org/flops-mnist-sklearn');
+    assert.equal(project?.['ml_model_flavor'], 'sklearn');
+    assert.ok(project !== undefined && !('simulation' in project) && !('image' in project) && !('target' in project), 'only the FLOps request keys are sent');
+    assert.deepEqual(state.flops.find((f) => f['kind'] === 'mock')?.['mock_data_configuration'], { dataset_name: 'mnist', number_of_partitions: 2, data_tag: 'digits' });
+    assert.ok(state.requests.includes('flops GET /api/flops/tracking/'));
+
+    const undeploy = await cli(['undeploy', repo, '--url', fake.url, '--username', 'Admin']);
+    assert.equal(undeploy.status, 0, undeploy.stderr);
+    const after = await fake.state();
+    assert.deepEqual(after.applications.map((a) => a.application_name).sort(), ['helper', 'observatory'], 'the customer\'s shared observatory and helper stay');
+  });
+
+  it('refuses without a FLOps-learner cluster, and names an unreachable FLOps manager', async () => {
+    await fake.configure({ clusters: [{ _id: 'c1', candidate_name: 'plain', memory: 8192, vcpus: 8, heartbeatAgeSeconds: 1, virtualization: ['docker'], supported_addons: [] }] });
+    const noAddon = await cli(['deploy', repo, ...addon()]);
+    assert.equal(noAddon.status, 1, noAddon.stdout);
+    assert.match(noAddon.stderr, /No active cluster advertises the FLOps-learner addon/);
+    await fake.reset({ stepMs: 40 });
+    const down = await cli(['deploy', repo, '--url', fake.url, '--username', 'Admin', '--flops-url', 'http://127.0.0.1:9', '--force']);
+    assert.equal(down.status, 2, down.stdout);
+    assert.match(down.stderr, /The FLOps manager at http:\/\/127\.0\.0\.1:9 is unreachable \(ECONNREFUSED\)\. Check the FLOps manager URL \(port 5072/);
+  });
+});

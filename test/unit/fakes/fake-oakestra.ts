@@ -44,6 +44,8 @@ export interface FakeOakestraConfig {
   failAll?: number;
   /** Milliseconds to wait before answering (timeouts). */
   delayMs: number;
+  /** Steps FLOps trains after its learners run, before it undeploys the FL actors. */
+  flopsTrainingSteps: number;
   clusters: FakeCluster[];
 }
 
@@ -113,6 +115,7 @@ export function defaultFakeConfig(): FakeOakestraConfig {
     byService: {},
     dropServices: [],
     delayMs: 0,
+    flopsTrainingSteps: 10,
     clusters: [{ _id: '65f0c0ffee0000000000c001', candidate_name: 'cluster1', memory: 8192, vcpus: 8, heartbeatAgeSeconds: 2, virtualization: ['docker'], supported_addons: ['FLOps-learner'] }],
   };
 }
@@ -138,6 +141,7 @@ export class FakeOakestra {
   readonly flopsSubmissions: Record<string, unknown>[] = [];
   private readonly tokens = new Map<string, { sub: string; type: 'access' | 'refresh'; exp: number }>();
   private servers: Server[] = [];
+  private readonly flopsTimers: NodeJS.Timeout[] = [];
   private rootUrl = '';
   private flopsUrl = '';
 
@@ -180,6 +184,7 @@ export class FakeOakestra {
 
   reset(): void {
     for (const service of this.services.values()) for (const timer of service.timers) clearTimeout(timer);
+    for (const timer of this.flopsTimers.splice(0)) clearTimeout(timer);
     this.services.clear();
     this.applications.clear();
     this.tokens.clear();
@@ -731,7 +736,11 @@ export class FakeOakestra {
     return app;
   }
 
-  /** The services FLOps creates over time for a project: observatory, builder, aggregator, learners. */
+  /**
+   * What FLOps does over time for a project: the observatory (observer and MLflow), the project
+   * application with its builder, aggregator and learners, progress messages in the observer's log,
+   * and, `trainingSteps` steps after the learners run, the FL actors undeployed (training finished).
+   */
   private flopsProject(project: Record<string, unknown>, _authorization: string | undefined): void {
     const hex = randomBytes(6).toString('hex');
     const learners = Number((project['training_configuration'] as { min_available_clients?: unknown } | undefined)?.min_available_clients ?? 1);
@@ -742,15 +751,25 @@ export class FakeOakestra {
       [`proj${hex}`, 'proj', `aggr${hex}`],
       ...Array.from({ length: learners }, (_, i): [string, string, string] => [`proj${hex}`, 'proj', `flearner${hex}${i}`]),
     ];
+    const later = (steps: number, fn: () => void): void => void this.flopsTimers.push(setTimeout(fn, this.config.stepMs * steps));
+    const observe = (line: string): void => {
+      const observer = [...this.services.values()].find((s) => s.doc['microservice_name'] === `observ${hex}`);
+      const instance = observer?.doc.instance_list[0];
+      if (instance !== undefined) instance.logs = `${instance.logs}${line}\n`.slice(-1024);
+    };
     stages.forEach(([appName, appNs, service], index) => {
-      setTimeout(
-        () => {
-          const app = this.flopsApp(appName, appNs);
-          const created = this.addService(app, { microservice_name: service, microservice_namespace: service.startsWith('flearner') ? 'flearner' : appNs, virtualization: 'container', code: `flops/${service.replace(/[0-9a-f]+$/, '')}:latest` });
-          this.requestInstance(created.oid);
-        },
-        this.config.stepMs * (index + 1),
-      );
+      later(index + 1, () => {
+        const app = this.flopsApp(appName, appNs);
+        const created = this.addService(app, { microservice_name: service, microservice_namespace: service.startsWith('flearner') ? 'flearner' : appNs, virtualization: 'container', code: `flops/${service.replace(/[0-9a-f]+$/, '')}:latest` });
+        this.requestInstance(created.oid);
+        observe(`${service}: deployed`);
+      });
+    });
+    const trained = stages.length + this.config.timeline.length + this.config.flopsTrainingSteps;
+    later(trained, () => {
+      observe('Training finished; undeploying the FL actors');
+      for (const s of [...this.services.values()]) if (/^(aggr|flearner)/.test(String(s.doc['microservice_name'])) && String(s.doc['microservice_name']).includes(hex)) this.deleteService(s.oid);
     });
   }
+
 }

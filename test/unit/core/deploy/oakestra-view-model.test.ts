@@ -11,6 +11,7 @@ import { FakeClock } from '../../fakes/fake-clock';
 function record(services: { name: string; id: string; role: 'aggregator' | 'learner' | 'starter' }[]): DeploymentRecord {
   return {
     v: 1,
+    mode: 'generated',
     deploymentId: 'd1',
     target: { name: 'lab', url: 'http://10.0.0.1:10000', username: 'alice' },
     state: 'deployed',
@@ -130,6 +131,7 @@ describe('deploy: the Oakestra monitor', () => {
       deleteService: () => fn('deleteService'),
       requestInstance: () => fn('requestInstance'),
       removeInstance: () => fn('removeInstance'),
+      accessToken: () => fn('accessToken'),
     };
   }
 

@@ -9,9 +9,10 @@ import { generateRepo } from './generate-repo';
 import { runtimeFigures } from './runtime-bench';
 import { metricsFigures } from './metrics-bench';
 import { simulationFigures } from './simulation-bench';
+import { deployFigures } from './deploy-bench';
 
 /**
- * `npm run bench`: performance figures of issues #2, #5 and #11, each printed as a ratio against a baseline measured
+ * `npm run bench`: performance figures of issues #2, #5, #11 and #12, each printed as a ratio against a baseline measured
  * in the same run (the machine is shared and noisy). Not a test: it prints and never fails on timing.
  */
 
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
     if (only === undefined || only === 'runtime') runtimeFigures(say, scratch, root);
     if (only === undefined || only === 'metrics') await metricsFigures(say, root);
     if (only === undefined || only === 'simulation') await simulationFigures(say, scratch, root);
+    if (only === undefined || only === 'deploy') await deployFigures(say, scratch, root);
   } finally {
     const out = process.env['FLOPS_BENCH_REPORT'];
     if (out !== undefined) appendFileSync(out, `${report.join('\n')}\n`);

@@ -26,6 +26,7 @@ export const commandIds = {
   oakestraRefresh: 'flops.oakestra.refresh',
   oakestraShowLog: 'flops.oakestra.showLog',
   oakestraAddTarget: 'flops.oakestra.addTarget',
+  oakestraScaleLearners: 'flops.oakestra.scaleLearners',
 } as const;
 
 /** The metrics panel's webview type (its serializer restores panels after a reload). */

@@ -1,4 +1,4 @@
-import { createScanner, findNodeAtOffset, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { applyEdits, createScanner, findNodeAtOffset, modify, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { rangeOf, type Range } from '../findings/finding';
 import { messageOf } from '../errors';
 
@@ -339,4 +339,14 @@ export function parseJsonDocument(text: string): JsonDocument {
       return found;
     },
   };
+}
+
+/**
+ * The text with one value set at `path`, everything else (formatting, key order, comments) kept: for
+ * edits the user asked for, such as "Scale Learners" setting `simulation.learners`.
+ */
+export function setJsonValue(text: string, path: readonly (string | number)[], value: unknown): string {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const indent = /\n( +|\t)"/.exec(text)?.[1] ?? '  ';
+  return applyEdits(text, modify(text, [...path], value, { formattingOptions: { insertSpaces: !indent.startsWith('\t'), tabSize: indent.startsWith('\t') ? 1 : indent.length, eol } }));
 }

@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
-import type { DeployEvent, OakestraDeployer } from '../../core/deploy/deployer';
+import { simulationLearners } from '../../core/config/project-file';
+import { parseProjectInput, projectFileName } from '../../core/config/project-input';
+import { setJsonValue } from '../../core/config/json-document';
+import type { DeployEvent, DeployResult, OakestraDeployer } from '../../core/deploy/deployer';
 import type { OakestraApi } from '../../core/deploy/oakestra-api';
 import type { MonitorTarget, OakestraMonitor } from '../../core/deploy/oakestra-monitor';
 import { compareLocalAndDeployed } from '../../core/deploy/parity';
@@ -135,8 +138,41 @@ export function oakestraCommands(deps: OakestraDeps): CommandSpec[] {
     return result;
   };
 
+  const scaleLearners = async (arg?: unknown): Promise<unknown> => {
+    const ref = refOf(arg);
+    const repo = await repoOf(deps, ref, 'scale');
+    if (repo === undefined) return undefined;
+    const projectUri = vscode.Uri.joinPath(vscode.Uri.file(repo), projectFileName);
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(projectUri));
+    } catch {
+      throw new FlError('invalidInput', `${repo} has no ${projectFileName}: create one first ("FLOps: New Project File").`);
+    }
+    const config = parseProjectInput(projectFileName, text).config;
+    if (config === undefined) throw new FlError('invalidInput', `${projectFileName} of ${repo} is invalid; fix it first (the Problems panel lists why).`);
+    const current = simulationLearners(config);
+    const minimum = config.training_configuration.min_available_clients;
+    const value = await vscode.window.showInputBox({
+      title: 'FLOps: Scale Learners',
+      prompt: `Learner services to deploy (now ${current}; the aggregator waits for min_available_clients = ${minimum}). Sets simulation.learners in ${projectFileName} and re-deploys: every learner's partitioning changes with the count, so the run starts over.`,
+      value: String(current),
+      validateInput: (v) => (!/^[1-9]\d*$/.test(v.trim()) ? 'A whole number of at least 1' : Number(v) < minimum ? `At least min_available_clients (${minimum}), or training never starts` : undefined),
+    });
+    if (value === undefined) return undefined;
+    const learners = Number(value.trim());
+    if (learners !== current) await vscode.workspace.fs.writeFile(projectUri, new TextEncoder().encode(setJsonValue(text, ['simulation', 'learners'], learners)));
+    const result = (await deploy(arg)) as DeployResult | undefined;
+    if (result?.kind === 'done') {
+      const deployed = result.record.services.filter((s) => s.role === 'learner').length;
+      if (deployed !== learners) void vscode.window.showWarningMessage(`${deployed} learner services are deployed, not ${learners}: .flops/flops.sla.json was edited by hand, so it was not regenerated. Delete it (or run "FLOps: Generate FL Wrappers" and choose Overwrite) and deploy again.`);
+    }
+    return result;
+  };
+
   return [
     { id: commandIds.oakestraDeploy, run: deploy },
+    { id: commandIds.oakestraScaleLearners, run: scaleLearners },
     {
       id: commandIds.oakestraUndeploy,
       run: async (arg?: unknown) => {

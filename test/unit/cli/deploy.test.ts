@@ -220,6 +220,39 @@ describe('flops deploy / undeploy / deployments against the fake Oakestra', func
     assert.deepEqual(state.services, []);
   });
 
+  it('explains a 422 that our own validation did not predict, and a backend failure', async () => {
+    await fake.configure({ failRoutes: { 'POST /api/application/': 422 } });
+    const schema = await cli(['deploy', repo, ...target, '--no-push']);
+    assert.equal(schema.status, 2, schema.stdout);
+    assert.match(schema.stderr, /does not pass its schema \(422; the server does not say why\)\. Our own validation of the SLA found no error, so the server's schema differs/);
+    await fake.configure({ failRoutes: { 'GET /api/clusters/active': 502 } });
+    const backend = await cli(['deploy', repo, ...target, '--no-push']);
+    assert.equal(backend.status, 2);
+    assert.match(backend.stderr, /answered GET \/api\/clusters\/active with 502/);
+    assert.deepEqual((await fake.state()).applications, []);
+  });
+
+  it('stops on Ctrl-C while creating, says what is left, and the record lets undeploy remove it', async () => {
+    await fake.configure({ delayMs: 250 });
+    const child = spawn(process.execPath, [path.join(distDir, 'cli.js'), 'deploy', repo, ...target, '--no-push'], { env: { ...process.env, FLOPS_OAKESTRA_PASSWORD: 'Admin' } });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    for (;;) {
+      if ((await fake.state()).requests.some((r) => /^POST \/api\/service\/[0-9a-f]+\/instance$/.test(r))) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 130, err);
+    assert.match(err, /Deploy interrupted\. What it created so far is in .*\.flops\/deployments\/127\.0\.0\.1-\d+\.json: "flops deploy" starts over from it \(removing that first\), "flops undeploy" removes it/);
+    await fake.configure({ delayMs: 0 });
+    const undeploy = await cli(['undeploy', repo, ...target.slice(0, 4)]);
+    assert.equal(undeploy.status, 0, undeploy.stderr);
+    const state = await fake.state();
+    assert.deepEqual(state.applications, []);
+    assert.deepEqual(state.services, []);
+  });
+
   it('explains a scheduling failure, an instance stuck in NODE_SCHEDULED, and a failed run with its log', async () => {
     await fake.configure({ byService: { learner2: [{ status: 'NoActiveClusterWithCapacity', job: true }], run: runTimeline(1) } });
     const noCapacity = await cli(['deploy', repo, ...target, '--no-push']);

@@ -42,6 +42,8 @@ export interface FakeOakestraConfig {
   dropServices: string[];
   /** Answer every request with this status and a `{code, status}` body (a broken backend). */
   failAll?: number;
+  /** Answer these routes ("METHOD /path") with this status and a `{code, status}` body. */
+  failRoutes: Record<string, number>;
   /** Milliseconds to wait before answering (timeouts). */
   delayMs: number;
   /** Steps FLOps trains after its learners run, before it undeploys the FL actors. */
@@ -116,6 +118,7 @@ export function defaultFakeConfig(): FakeOakestraConfig {
     dropServices: [],
     delayMs: 0,
     flopsTrainingSteps: 10,
+    failRoutes: {},
     clusters: [{ _id: '65f0c0ffee0000000000c001', candidate_name: 'cluster1', memory: 8192, vcpus: 8, heartbeatAgeSeconds: 2, virtualization: ['docker'], supported_addons: ['FLOps-learner'] }],
   };
 }
@@ -296,6 +299,8 @@ export class FakeOakestra {
       }
     }
     if (this.config.failAll !== undefined) return this.abort(res, this.config.failAll);
+    const failRoute = this.config.failRoutes[`${method} ${url.pathname}`];
+    if (failRoute !== undefined) return this.abort(res, failRoute);
     if (which === 'flops') return this.flops(method, url.pathname, body, req, res);
     return this.route(method, url.pathname, body, req, res);
   }

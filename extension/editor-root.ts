@@ -123,7 +123,7 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
     repos: () => lint.roots.map((root) => root.fsPath),
     records: fileDeploymentStore,
     client: async (target) => {
-      const password = await ctx.secrets.get(passwordKey(target.name));
+      const password = await ctx.secrets.get(passwordKey(target));
       return password !== undefined && password !== '' ? clientFor(target, password) : undefined;
     },
     clock: systemClock,
@@ -175,7 +175,9 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
   void lint.refresh().catch((error: unknown) => logger.error(asError(error)));
   void simulation.initialize().catch((error: unknown) => logger.error(asError(error)));
   logger.info(`[main] features started; parser at ${wasmDir}`);
-  const storeOakestraPassword = async (target: string, password: string): Promise<void> => {
+  const storeOakestraPassword = async (name: string, password: string): Promise<void> => {
+    const target = readTargets(logger).find((t) => t.name === name) ?? oakestra.state().find((t) => t.name === name);
+    if (target === undefined) throw new Error(`no Oakestra target named ${name}`);
     await ctx.secrets.store(passwordKey(target), password);
     await oakestra.refresh();
   };

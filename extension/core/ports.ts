@@ -170,6 +170,8 @@ export interface RemovalReport {
 export interface RegistryAuth {
   readonly username: string;
   readonly password: string;
+  /** The registry host[:port] the credentials belong to; absent: whatever image.registry names (the CLI's environment). */
+  readonly registry?: string;
 }
 
 /**

@@ -7,6 +7,7 @@ export const oakestraTargetSetting = z.object({
   username: z.string().min(1),
   organization: z.string().optional(),
   flopsUrl: z.string().regex(/^https?:\/\//).optional(),
+  registry: z.string().optional(),
   registryUsername: z.string().optional(),
   registryInsecure: z.boolean().default(false),
 });

@@ -1,7 +1,9 @@
 import { toFlopsProjectRequest, type ProjectFile } from '../config/project-file';
 import { FlError, messageOf } from '../errors';
 import type { Clock } from '../ports';
-import type { DeployEvent, DeployOptions, DeployOutcome, DeploymentStorePort, NamedTarget } from './deployer';
+import type { DeployEvent, DeployOptions, DeployOutcome, DeployPorts, DeployResult, DeploymentStorePort, NamedTarget } from './deployer';
+import type { DeployPlan } from './deploy-plan';
+import { parseProjectInput, projectFileName } from '../config/project-input';
 import type { DeploymentRecord } from './deployment-record';
 import { sleep } from './follow';
 import type { FlopsManagerApi, OakestraApi, OakestraApplication, OakestraService } from './oakestra-api';
@@ -169,5 +171,33 @@ export async function deployAddon(dir: string, config: ProjectFile, deps: AddonD
       await save(record);
       throw new FlError('invalidInput', `The FLOps project has not trained within ${Math.round(stuckMs / 60_000)} min. "flops deployments" shows its services; "flops undeploy" removes its application.`);
     }
+  }
+}
+
+/** The project file when it targets the FLOps add-on (which builds and deploys by itself). */
+export async function addonConfig(ports: Pick<DeployPorts, 'readText'>, dir: string): Promise<ProjectFile | undefined> {
+  let text: string;
+  try {
+    text = await ports.readText(`${dir}/${projectFileName}`);
+  } catch {
+    return undefined;
+  }
+  const config = parseProjectInput(projectFileName, text).config;
+  return config?.target === 'flops-addon' ? config : undefined;
+}
+
+export async function runAddonDeploy(ports: DeployPorts, dir: string, config: ProjectFile, options: DeployOptions): Promise<DeployResult> {
+  const api = ports.oakestra(options.target);
+  options.onEvent?.({ type: 'step', text: `Probing ${api.url} for active clusters with the FLOps-learner addon` });
+  const problems = addonProblems(config, await api.clusters(true, options.signal));
+  if (problems.length > 0) return { kind: 'invalid', findings: problems };
+  const flops = ports.flops(flopsUrlOf(options.target), api);
+  try {
+    const result = await deployAddon(dir, config, { api, flops, records: ports.records, clock: ports.clock, randomId: () => ports.randomId() }, { ...options, ...(options.mockData === true ? { mockData: true } : {}) });
+    const plan: DeployPlan = { application: { name: result.record.application.name, namespace: 'proj', description: 'FLOps project' }, image: { local: result.record.image.local, remote: result.record.image.remote }, services: [], sla: {}, config: { ...result.record.config } };
+    return { kind: 'done', outcome: result.outcome, message: result.message, plan, record: result.record, services: result.services, requests: api.requestCount };
+  } catch (error) {
+    if (error instanceof FlError && error.kind === 'cancelled') throw new FlError('cancelled', `Stopped following. The FLOps project keeps going on ${options.target.url}; "flops deployments" shows it, "flops undeploy" removes its application.`);
+    throw error;
   }
 }

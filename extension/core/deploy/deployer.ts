@@ -8,9 +8,7 @@ import type { Clock, ContainerRuntime, Logger, RegistryAuth } from '../ports';
 import type { RunRecord } from '../runs/run-record';
 import type { BuildContextPort, RunHistoryPort, RunOwnersPort } from '../simulate/local-simulation';
 import { runSettings } from '../simulate/plan';
-import { parseProjectInput, projectFileName } from '../config/project-input';
-import type { ProjectFile } from '../config/project-file';
-import { addonProblems, deployAddon, flopsUrlOf } from './addon';
+import { addonConfig, runAddonDeploy } from './addon';
 import { capacityProblems, planDeployment, serviceSla, type DeployPlan, type PlannedService } from './deploy-plan';
 import { followDeployment } from './follow';
 import { pushDeployImage } from './image-push';
@@ -108,6 +106,14 @@ export interface UndeployReport {
   readonly requests: number;
 }
 
+function normalUrl(url: string): string {
+  try {
+    return new URL(url).href.replace(/\/+$/, '');
+  } catch {
+    return url;
+  }
+}
+
 function isCancel(error: unknown): boolean {
   return error instanceof FlError && error.kind === 'cancelled';
 }
@@ -115,12 +121,22 @@ function isCancel(error: unknown): boolean {
 export class OakestraDeployer {
   constructor(private readonly ports: DeployPorts) {}
 
-  /** The record of a target, or undefined; an unreadable one is an error that says why. */
-  async record(dir: string, target: string): Promise<DeploymentRecord | undefined> {
-    const read = await this.ports.records.read(dir, target);
+  /**
+   * The record of a target, or undefined; an unreadable one is an error that says why, and so is one
+   * made for another Oakestra root or user than `target` (a record that came with a cloned repository
+   * must not steer requests elsewhere).
+   */
+  async record(dir: string, target: string | NamedTarget): Promise<DeploymentRecord | undefined> {
+    const name = typeof target === 'string' ? target : target.name;
+    const read = await this.ports.records.read(dir, name);
     if (read === undefined) return undefined;
-    if (read.kind === 'unreadable') throw new FlError('invalidInput', `The deployment record ${this.ports.records.path(dir, target)} cannot be used: ${read.problem}. Remove what it created by hand in Oakestra, then delete the file.`);
-    return read.record;
+    const file = this.ports.records.path(dir, name);
+    if (read.kind === 'unreadable') throw new FlError('invalidInput', `The deployment record ${file} cannot be used: ${read.problem}. Remove what it created by hand in Oakestra, then delete the file.`);
+    const { record } = read;
+    if (typeof target !== 'string' && (normalUrl(record.target.url) !== normalUrl(target.url) || record.target.username !== target.username)) {
+      throw new FlError('invalidInput', `The deployment record ${file} was made for ${record.target.username} at ${record.target.url}, not ${target.username} at ${target.url}. Use that target (or --target NAME for another record), or delete the file if it came with the repository.`);
+    }
+    return record;
   }
 
   async deploy(dir: string, options: DeployOptions): Promise<DeployResult> {
@@ -129,11 +145,11 @@ export class OakestraDeployer {
     const emit = (event: DeployEvent): void => options.onEvent?.(event);
     const step = (text: string): void => emit({ type: 'step', text });
 
-    const addon = await this.addonConfig(dir);
+    const addon = await addonConfig(ports, dir);
     step(addon !== undefined ? 'Checking the repository (target "flops-addon": FLOps builds the images)' : 'Checking the repository and generating .flops/');
     const generation = await ports.prepareGeneration(dir, { ...(options.force === true ? { force: true } : {}), ...(signal !== undefined ? { signal } : {}) });
     if (generation.kind === 'lintErrors') return { kind: 'lintErrors', preparation: generation };
-    if (addon !== undefined) return this.deployAddon(dir, addon, options);
+    if (addon !== undefined) return runAddonDeploy(ports, dir, addon, options);
     if (generation.kind === 'invalid') return { kind: 'invalid', findings: [generation.message] };
     if (generation.kind !== 'planned') return { kind: 'invalid', findings: ['The project could not be prepared for deployment.'] };
     await ports.applyGeneration(generation.outDir, generation.plan);
@@ -154,7 +170,7 @@ export class OakestraDeployer {
     const files = await ports.buildContext.list(dir, signal);
     const localImage = await ports.buildContext.tag(name, dir, files, imageBuildArgs(config), signal);
     const remoteImage = `${registry.replace(/\/+$/, '')}/${localImage}`;
-    const existing = await this.record(dir, target.name);
+    const existing = await this.record(dir, target);
     const deploymentId = existing?.deploymentId ?? ports.randomId();
     const planned = planDeployment({ slaText, slaPath, config, generatedRef: `${registry.replace(/\/+$/, '')}/${name}:latest`, localImage, remoteImage, deploymentId });
     if (planned.kind === 'invalid') return planned;
@@ -256,35 +272,6 @@ export class OakestraDeployer {
     }
   }
 
-  /** The project file when it targets the FLOps add-on (which builds and deploys by itself). */
-  private async addonConfig(dir: string): Promise<ProjectFile | undefined> {
-    let text: string;
-    try {
-      text = await this.ports.readText(`${dir}/${projectFileName}`);
-    } catch {
-      return undefined;
-    }
-    const config = parseProjectInput(projectFileName, text).config;
-    return config?.target === 'flops-addon' ? config : undefined;
-  }
-
-  private async deployAddon(dir: string, config: ProjectFile, options: DeployOptions): Promise<DeployResult> {
-    const { ports } = this;
-    const api = ports.oakestra(options.target);
-    options.onEvent?.({ type: 'step', text: `Probing ${api.url} for active clusters with the FLOps-learner addon` });
-    const problems = addonProblems(config, await api.clusters(true, options.signal));
-    if (problems.length > 0) return { kind: 'invalid', findings: problems };
-    const flops = ports.flops(flopsUrlOf(options.target), api);
-    try {
-      const result = await deployAddon(dir, config, { api, flops, records: ports.records, clock: ports.clock, randomId: () => ports.randomId() }, { ...options, ...(options.mockData === true ? { mockData: true } : {}) });
-      const plan: DeployPlan = { application: { name: result.record.application.name, namespace: 'proj', description: 'FLOps project' }, image: { local: result.record.image.local, remote: result.record.image.remote }, services: [], sla: {}, config: { ...result.record.config } };
-      return { kind: 'done', outcome: result.outcome, message: result.message, plan, record: result.record, services: result.services, requests: api.requestCount };
-    } catch (error) {
-      if (isCancel(error)) throw new FlError('cancelled', `Stopped following. The FLOps project keeps going on ${options.target.url}; "flops deployments" shows it, "flops undeploy" removes its application.`);
-      throw error;
-    }
-  }
-
   private async createApplication(api: OakestraApi, plan: DeployPlan, start: DeploymentRecord, save: (r: DeploymentRecord) => Promise<void>, emit: (e: DeployEvent) => void, signal?: AbortSignal): Promise<DeploymentRecord> {
     emit({ type: 'step', text: `Creating the application ${plan.application.name} (${plan.services.length} services)` });
     let apps: OakestraApplication[];
@@ -372,7 +359,7 @@ export class OakestraDeployer {
 
   /** Removes what the target's record holds and then the record; idempotent. */
   async undeploy(dir: string, options: { readonly target: NamedTarget; readonly signal?: AbortSignal; readonly onEvent?: (event: DeployEvent) => void }): Promise<UndeployReport> {
-    const record = await this.record(dir, options.target.name);
+    const record = await this.record(dir, options.target);
     if (record === undefined) return { instances: [], services: [], nothing: true, requests: 0 };
     const api = this.ports.oakestra(options.target);
     const report = await removeRecorded(api, record, (e) => options.onEvent?.(e), options.signal);
@@ -382,7 +369,7 @@ export class OakestraDeployer {
 
   /** The record with the live services (undefined services: the application is gone). */
   async status(dir: string, target: NamedTarget, signal?: AbortSignal): Promise<{ readonly record: DeploymentRecord; readonly services: readonly OakestraService[] | undefined } | undefined> {
-    const record = await this.record(dir, target.name);
+    const record = await this.record(dir, target);
     if (record === undefined) return undefined;
     if (record.application.id === undefined) return { record, services: undefined };
     return { record, services: await liveServices(this.ports.oakestra(target), record.application.id, signal) };

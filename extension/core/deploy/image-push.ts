@@ -29,7 +29,11 @@ export async function pushDeployImage(ports: Pick<DeployPorts, 'registryScheme' 
   await runtime.tagImage(plan.image.local, plan.image.remote, signal);
   step(`Pushing ${plan.image.remote}`);
   try {
-    return await runtime.pushImage(plan.image.remote, { ...(options.registryAuth !== undefined ? { auth: options.registryAuth } : {}), ...(signal !== undefined ? { signal } : {}) });
+    // Credentials go only to the registry they were given for: image.registry comes from the repository.
+    const auth = options.registryAuth;
+    const matches = auth !== undefined && (auth.registry === undefined || auth.registry.replace(/\/.*$/, '') === registry);
+    if (auth !== undefined && !matches) options.onEvent?.({ type: 'warning', text: `The target's registry credentials are for ${auth.registry ?? '?'}, but image.registry is ${registry}: pushing without them.` });
+    return await runtime.pushImage(plan.image.remote, { ...(auth !== undefined && matches ? { auth: { username: auth.username, password: auth.password } } : {}), ...(signal !== undefined ? { signal } : {}) });
   } catch (error) {
     if (error instanceof FlError) throw error;
     const message = messageOf(error);

@@ -1,3 +1,4 @@
+import { FlError } from '../errors';
 import { hasStatus, type OakestraApi, type OakestraService } from './oakestra-api';
 import type { DeployEvent, UndeployReport } from './deployer';
 import type { DeployedService, DeploymentRecord } from './deployment-record';
@@ -44,11 +45,20 @@ export async function removeService(api: OakestraApi, service: DeployedService, 
 
 /** Removes what a record holds: instances one by one, services, then the application (if it was found). */
 export async function removeRecorded(api: OakestraApi, record: DeploymentRecord, emit: (e: DeployEvent) => void, signal?: AbortSignal): Promise<Omit<UndeployReport, 'nothing' | 'requests'>> {
+  // Records come with cloned repositories: only an application of the caller that is provably this
+  // deployment's is removed (ours carry the deployment id in their description; FLOps' are proj<id>).
+  const apps = await api.applications(signal);
+  const mine = (a: (typeof apps)[number]): boolean => (record.mode === 'flops-addon' ? a.namespace === 'proj' && /^proj[0-9a-f]+$/.test(a.name) && a.name === record.application.name : a.description.includes(`[flops-deployment ${record.deploymentId}]`));
   let appId = record.application.id;
   if (appId === undefined) {
     // Created, but the process died before it could write the id: found by the id in its description.
-    appId = (await api.applications(signal)).find((a) => a.name === record.application.name && a.namespace === record.application.namespace && a.description.includes(record.deploymentId))?.id;
+    appId = apps.find((a) => a.name === record.application.name && a.namespace === record.application.namespace && mine(a))?.id;
     if (appId === undefined) return { instances: [], services: [] };
+  }
+  const app = apps.find((a) => a.id === appId);
+  if (app === undefined) return { instances: [], services: [] };
+  if (!mine(app)) {
+    throw new FlError('invalidInput', `The application ${app.name} (${app.id}) on ${api.url} was not created by this deployment record (${record.mode === 'flops-addon' ? 'it is not the FLOps project the record names' : 'its description lacks the record\'s deployment id'}), so it is not removed. If the record came with the repository rather than from your own deploy, delete .flops/deployments/${record.target.name}.json.`);
   }
   const live = (await liveServices(api, appId, signal)) ?? [];
   const instances: string[] = [];

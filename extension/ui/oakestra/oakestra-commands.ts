@@ -65,7 +65,7 @@ function knownTargets(deps: OakestraDeps): OakestraTargetSetting[] {
 }
 
 async function passwordFor(deps: OakestraDeps, target: OakestraTargetSetting): Promise<string | undefined> {
-  const stored = await deps.secrets.get(passwordKey(target.name));
+  const stored = await deps.secrets.get(passwordKey(target));
   if (stored !== undefined && stored !== '') return stored;
   return askPassword(deps, target);
 }
@@ -75,7 +75,7 @@ async function askPassword(deps: OakestraDeps, target: OakestraTargetSetting): P
   const password = await vscode.window.showInputBox({ title: `FLOps: Oakestra password of ${target.username} at ${target.url}`, prompt: 'Kept in VS Code\'s secret storage, never in settings or files.', password: true, ignoreFocusOut: true });
   if (password === undefined || password === '') return undefined;
   await withCancellableProgress(`FLOps: logging in to ${target.url}`, (signal) => deps.client(monitorTarget(target), password).applications(signal));
-  await deps.secrets.store(passwordKey(target.name), password);
+  await deps.secrets.store(passwordKey(target), password);
   return password;
 }
 
@@ -97,9 +97,10 @@ export function oakestraCommands(deps: OakestraDeps): CommandSpec[] {
     if (target === undefined) return undefined;
     const password = await passwordFor(deps, target);
     if (password === undefined) return undefined;
-    const registryPassword = target.registryUsername !== undefined ? await deps.secrets.get(registryPasswordKey(target.name)) : undefined;
-    if (target.registryUsername !== undefined && registryPassword === undefined) {
-      throw new FlError('invalidInput', `The target ${target.name} pushes as ${target.registryUsername}, but no registry password is stored: run "FLOps: Set Registry Password".`);
+    const pushAs = target.registry !== undefined && target.registryUsername !== undefined ? { registry: target.registry, username: target.registryUsername } : undefined;
+    const registryPassword = pushAs !== undefined ? await deps.secrets.get(registryPasswordKey(pushAs.registry, pushAs.username)) : undefined;
+    if (pushAs !== undefined && registryPassword === undefined) {
+      throw new FlError('invalidInput', `The target ${target.name} pushes to ${pushAs.registry} as ${pushAs.username}, but no registry password is stored: run "FLOps: Set Registry Password".`);
     }
     const run = (force: boolean) =>
       withCancellableProgress(`FLOps: deploying to ${target.name}`, (signal, report) =>
@@ -109,7 +110,7 @@ export function oakestraCommands(deps: OakestraDeps): CommandSpec[] {
           force,
           push: ref.noPush !== true,
           insecureRegistry: target.registryInsecure,
-          ...(target.registryUsername !== undefined && registryPassword !== undefined ? { registryAuth: { username: target.registryUsername, password: registryPassword } } : {}),
+          ...(pushAs !== undefined && registryPassword !== undefined ? { registryAuth: { ...pushAs, password: registryPassword } } : {}),
           signal,
           onEvent: (event) => {
             deps.logger.info(`[deploy ${target.name}] ${eventText(event)}`);
@@ -184,7 +185,7 @@ export function oakestraCommands(deps: OakestraDeps): CommandSpec[] {
         const deployer = (password: string) => deps.deployer(password);
         const password = await passwordFor(deps, target);
         if (password === undefined) return undefined;
-        const record = await deployer(password).record(repo, target.name);
+        const record = await deployer(password).record(repo, monitorTarget(target));
         if (record === undefined) {
           void vscode.window.showInformationMessage(`Nothing to undeploy: no deployment of ${repo} to ${target.name} is recorded.`);
           return undefined;
@@ -217,10 +218,10 @@ export function oakestraCommands(deps: OakestraDeps): CommandSpec[] {
       run: async (arg?: unknown) => {
         const target = await pickTarget(knownTargets(deps), refOf(arg).target);
         if (target === undefined) return undefined;
-        if (target.registryUsername === undefined) throw new FlError('invalidInput', `Set "registryUsername" of the target ${target.name} in flops.oakestra.targets first: the registry password goes with it.`);
-        const password = await vscode.window.showInputBox({ title: `FLOps: registry password of ${target.registryUsername} (target ${target.name})`, prompt: 'Kept in VS Code\'s secret storage.', password: true, ignoreFocusOut: true });
+        if (target.registryUsername === undefined || target.registry === undefined) throw new FlError('invalidInput', `Set "registry" (host[:port]) and "registryUsername" of the target ${target.name} in flops.oakestra.targets first: the password is kept for that registry and user only.`);
+        const password = await vscode.window.showInputBox({ title: `FLOps: password of ${target.registryUsername} at the registry ${target.registry}`, prompt: 'Kept in VS Code\'s secret storage; sent only to this registry.', password: true, ignoreFocusOut: true });
         if (password === undefined) return undefined;
-        await deps.secrets.store(registryPasswordKey(target.name), password);
+        await deps.secrets.store(registryPasswordKey(target.registry, target.registryUsername), password);
         return undefined;
       },
     },

@@ -10,12 +10,23 @@ import { oakestraTargetSetting, type OakestraTargetSetting } from '../settings-s
  * Oakestra password and the registry password per target name. Nothing secret is ever in settings.
  */
 
-export function passwordKey(target: string): string {
-  return `flops.oakestra.password:${target}`;
+/**
+ * A target's password, bound to its name, user and URL: a target of the same name pointing elsewhere
+ * (a deployment record that came with a cloned repository, say) never gets it.
+ */
+export function passwordKey(target: { readonly name: string; readonly url: string; readonly username: string }): string {
+  let origin = target.url;
+  try {
+    origin = new URL(target.url).origin;
+  } catch {
+    // Not a URL: the client reports it; the key only has to be stable.
+  }
+  return `flops.oakestra.password:${target.name}:${target.username}@${origin}`;
 }
 
-export function registryPasswordKey(target: string): string {
-  return `flops.registry.password:${target}`;
+/** A registry password, bound to the registry host and user it was given for. */
+export function registryPasswordKey(registry: string, username: string): string {
+  return `flops.registry.password:${username}@${registry}`;
 }
 
 export function readTargets(logger?: Logger): OakestraTargetSetting[] {

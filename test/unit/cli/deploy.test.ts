@@ -253,6 +253,32 @@ describe('flops deploy / undeploy / deployments against the fake Oakestra', func
     assert.deepEqual(state.services, []);
   });
 
+  it('never lets a deployment record that came with the repository steer undeploy at someone else\'s application', async () => {
+    // The user's own application, not made by this repository.
+    const { OakestraClient } = await import('../../../extension/io/oakestra-client');
+    const oak = new OakestraClient({ target: { url: fake.url, username: 'Admin' }, password: 'Admin' });
+    const sla = { sla_version: 'v2.0', customerID: 'Admin', applications: [{ applicationID: '', application_name: 'precious', application_namespace: 'prod', application_desc: 'mine', microservices: [{ microserviceID: '', microservice_name: 'db', microservice_namespace: 'prod', virtualization: 'container', code: 'r/db:1', memory: 100, vcpus: 1 }] }] };
+    const [precious] = await oak.createApplication(sla);
+    assert.ok(precious !== undefined);
+    const recordDir = path.join(repo, '.flops/deployments');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(recordDir, { recursive: true });
+    const file = path.join(recordDir, `127.0.0.1-${new URL(fake.url).port}.json`);
+    const hostile = { v: 1, deploymentId: 'evil', target: { name: `127.0.0.1-${new URL(fake.url).port}`, url: fake.url, username: 'Admin' }, state: 'deployed', createdAt: 1, updatedAt: 1, application: { name: 'precious', namespace: 'prod', id: precious.id }, image: { local: 'x', remote: 'r/x', pushed: false }, services: [{ name: 'db', role: 'aggregator', id: precious.serviceIds[0], fingerprint: 'f', instancesRequested: 1 }], config: { rounds: 1, strategy: 'FedAvg', learners: 1, environment: [], settings: {} } };
+    writeFileSync(file, JSON.stringify(hostile));
+    const refused = await cli(['undeploy', repo, ...target.slice(0, 4)]);
+    assert.equal(refused.status, 2, refused.stdout);
+    assert.match(refused.stderr, /The application precious \([0-9a-f]+\) on .* was not created by this deployment record \(its description lacks the record's deployment id\), so it is not removed/);
+    assert.equal((await fake.state()).applications.length, 1, 'the application is still there');
+    assert.equal((await fake.state()).services.length, 1);
+    // A record made for another root is refused outright.
+    writeFileSync(file, JSON.stringify({ ...hostile, target: { ...hostile.target, url: 'http://203.0.113.9:10000' } }));
+    const elsewhere = await cli(['deploy', repo, ...target, '--no-push']);
+    assert.equal(elsewhere.status, 2);
+    assert.match(elsewhere.stderr, /was made for Admin at http:\/\/203\.0\.113\.9:10000, not Admin at http:\/\/127\.0\.0\.1:\d+/);
+    assert.equal((await fake.state()).requests.filter((r) => r === 'POST /api/application/').length, 1, 'only the test\'s own create: the refused deploy sent nothing');
+  });
+
   it('explains a scheduling failure, an instance stuck in NODE_SCHEDULED, and a failed run with its log', async () => {
     await fake.configure({ byService: { learner2: [{ status: 'NoActiveClusterWithCapacity', job: true }], run: runTimeline(1) } });
     const noCapacity = await cli(['deploy', repo, ...target, '--no-push']);

@@ -1,4 +1,5 @@
 import uPlot from 'uplot';
+import { decimate, indexOfRound } from './decimate';
 import { formatMetric } from '../extension/protocol/metric-names';
 
 /**
@@ -70,6 +71,13 @@ const roundSteps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000
 export class Chart {
   private plot: uPlot;
   private zoomed = false;
+  /** Every round; the plot gets a level-of-detail view of it (decimate.ts). */
+  private full: uPlot.AlignedData;
+  private redecimating = false;
+  /** Off screen, a chart only keeps new data and draws it when scrolled into view. */
+  private onScreen = true;
+  private stale = false;
+  private readonly visibility: IntersectionObserver;
   private readonly resize: ResizeObserver;
 
   constructor(
@@ -78,7 +86,8 @@ export class Chart {
     data: uPlot.AlignedData,
     private readonly theme: Theme,
   ) {
-    this.plot = this.create(data);
+    this.full = data;
+    this.plot = this.create(this.detail(data, undefined));
     // Resized on the next frame: resizing inside the observer's callback would loop it.
     let pending = 0;
     this.resize = new ResizeObserver(() => {
@@ -89,6 +98,11 @@ export class Chart {
       });
     });
     this.resize.observe(this.host);
+    this.visibility = new IntersectionObserver((entries) => {
+      this.onScreen = entries.some((e) => e.isIntersecting);
+      if (this.onScreen && this.stale) this.setData(this.full);
+    });
+    this.visibility.observe(this.host);
   }
 
   private create(data: uPlot.AlignedData): uPlot {
@@ -121,12 +135,32 @@ export class Chart {
             ...(s.bars === true && uPlot.paths.bars !== undefined ? { paths: uPlot.paths.bars({ size: [0.6, 24] }), fill: s.color } : {}),
             spanGaps: false,
             points: { show: false },
-            value: (_u, v) => (v === null ? '—' : format(v)),
+            // The hovered round's own value, not the level-of-detail point drawn there.
+            value: (u, v, seriesIndex, index) => {
+              const round = index === null ? undefined : (u.data[0][index]);
+              const at = round === undefined ? -1 : indexOfRound(this.full[0], round);
+              const real = at < 0 ? v : ((this.full[seriesIndex] as (number | null)[] | undefined)?.[at] ?? null);
+              return real === null ? '—' : format(real);
+            },
           }),
         ),
       ],
       hooks: {
         setSelect: [() => (this.zoomed = true)],
+        // A zoom (or its reset) shows another x range: draw that range's level of detail.
+        setScale: [
+          (u, key) => {
+            if (key !== 'x' || this.redecimating) return;
+            const { min, max } = u.scales['x'] ?? {};
+            if (min === undefined || max === undefined) return;
+            this.redecimating = true;
+            try {
+              u.setData(this.detail(this.full, { min, max }), false);
+            } finally {
+              this.redecimating = false;
+            }
+          },
+        ],
       },
     };
     const plot = new uPlot(options, data, this.host);
@@ -135,14 +169,37 @@ export class Chart {
     return plot;
   }
 
+  /** At most two points per pixel column of `range` (default: every round). */
+  private detail(data: uPlot.AlignedData, range: { min: number; max: number } | undefined): uPlot.AlignedData {
+    const x = data[0] as number[];
+    if (x.length === 0) return data;
+    // One bucket per two pixel columns: each bucket is drawn as two points, so about one point per column.
+    const pixels = Math.max(120, Math.floor((this.host.clientWidth - 60) / 2));
+    return decimate(data, range?.min ?? (x[0] as number), range?.max ?? (x[x.length - 1] as number), pixels);
+  }
+
   /** New data (same series): keeps a zoom the user made, else fits the x range to the run. */
   setData(data: uPlot.AlignedData): void {
-    this.plot.setData(data, !this.zoomed);
+    this.full = data;
+    this.stale = !this.onScreen;
+    if (this.stale) return;
+    const { min, max } = this.plot.scales['x'] ?? {};
+    this.redecimating = true;
+    try {
+      this.plot.setData(this.detail(data, this.zoomed && min !== undefined && max !== undefined ? { min, max } : undefined), !this.zoomed);
+    } finally {
+      this.redecimating = false;
+    }
   }
 
   resetZoom(): void {
     this.zoomed = false;
-    this.plot.setData(this.plot.data, true);
+    this.redecimating = true;
+    try {
+      this.plot.setData(this.detail(this.full, undefined), true);
+    } finally {
+      this.redecimating = false;
+    }
   }
 
   /** The chart (plot, axes, title and series names) as a PNG data URL on the editor's background. */
@@ -178,6 +235,7 @@ export class Chart {
 
   destroy(): void {
     this.resize.disconnect();
+    this.visibility.disconnect();
     this.plot.destroy();
   }
 }

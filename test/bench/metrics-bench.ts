@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { seriesFromRecord, type RunSeries, type SeriesRound } from '../../extension/core/metrics/run-series';
@@ -180,6 +180,9 @@ export async function metricsFigures(say: (line: string) => void, root: string):
       redraw.push(median(figures.base));
       if (figures.hovers.length > 0) hover.push(median(figures.hovers));
       if (figures.zooms.length > 0) zoom.push(median(figures.zooms));
+      // To look at what the level of detail draws at this size (the zoom above was reset by a double-click).
+      if (trial === 0) mkdirSync(path.join(root, '.test-output', 'screenshots'), { recursive: true });
+      if (trial === 0) await page.screenshot({ path: path.join(root, '.test-output', 'screenshots', 'metrics-10k-rounds.png'), fullPage: false });
       await page.context().close();
     }
     const fp = median(firstPaint);

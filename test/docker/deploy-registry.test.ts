@@ -51,7 +51,9 @@ describe('flops deploy: building and pushing to a real registry', function () {
     registry = await LocalRegistry.start();
   });
 
-  beforeEach(async () => fake.reset({ stepMs: 30 }));
+  // The one-shot run service completes after two rounds: the Flower run ends and the deploy with it.
+  const runEnds = { run: [{ status: 'CLUSTER_SCHEDULED' }, { status: 'NODE_SCHEDULED' }, { status: 'RUNNING' }, { status: 'RUNNING', log: '{"flops":"round","v":1,"run_id":"r","round":1,"rounds":2,"strategy":"FedAvg","time_ms":1,"train":null,"evaluate":{"loss":0.5},"nodes":{"train":2,"evaluate":2},"learners":[]}' }, { status: 'RUNNING', log: '{"flops":"round","v":1,"run_id":"r","round":2,"rounds":2,"strategy":"FedAvg","time_ms":2,"train":null,"evaluate":{"loss":0.25},"nodes":{"train":2,"evaluate":2},"learners":[]}' }, { status: 'COMPLETED' }] };
+  beforeEach(async () => fake.reset({ stepMs: 30, byService: runEnds }));
 
   after(async () => {
     await fake?.stop();
@@ -74,10 +76,13 @@ describe('flops deploy: building and pushing to a real registry', function () {
 
   const target = (): string[] => ['--url', fake.url, '--username', 'Admin', '--poll-interval', '0.05'];
 
-  it('builds the simulation image, pushes it, and deploys the pushed reference; undeploy leaves nothing on Oakestra', async () => {
+  it('builds the simulation image, pushes it, deploys the pushed reference and follows the run to its end; undeploy leaves nothing on Oakestra', async () => {
     const dir = repo(registry.address);
-    const deploy = await cli(['deploy', dir, ...target(), '--detach', '--insecure-registry']);
+    const deploy = await cli(['deploy', dir, ...target(), '--insecure-registry']);
     assert.equal(deploy.status, 0, deploy.stderr + deploy.stdout);
+    assert.match(deploy.stdout, /learner2 #0: running on 192\.168\.1\.20/);
+    assert.match(deploy.stdout, /round 2\/2 finished \(loss 0\.2500\)/);
+    assert.match(deploy.stdout, /The Flower run finished after 2 rounds/);
     assert.match(deploy.stdout, /Building flops-mnist-sklearn:[0-9a-f]{16} \(the image the simulation runs\)/);
     const reference = /Pushing (\S+)/.exec(deploy.stdout)?.[1] ?? '';
     assert.match(reference, new RegExp(`^${registry.address.replace(/\./g, '\\.')}/flops/flops-mnist-sklearn:[0-9a-f]{16}$`));

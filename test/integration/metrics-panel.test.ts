@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { Features } from '../../extension/editor-root';
+import { repoKey } from '../../extension/io/simulation-ports';
+import type { FlopsApi } from '../../extension/main';
+import type { ToExtension, ToWebview } from '../../extension/protocol/metrics-protocol';
+import type { MetricsPanel } from '../../extension/ui/metrics/metrics-panel';
+import { ensureBaseImage } from '../docker/base-image';
+import { dockerAnswers, run } from '../docker/docker-cli';
+import { copyExampleForFakeFlower, ensureFakeFlowerImage } from '../docker/fake-flower-image';
+import { skipWithReason } from '../unit/skip-with-reason';
+
+/**
+ * The metrics panel in a real extension host, fed by a real local simulation (Docker, the fake-Flower
+ * image): the page says ready, gets the history as one snapshot, then one delta per round while the run
+ * goes, with both learners' metrics; after the run, a panel restored from its saved state (as after a
+ * window reload) gets the whole run from the history; a restored panel with a bogus state is closed.
+ */
+
+interface Flow {
+  readonly received: ToExtension[];
+  readonly posted: { readonly message: ToWebview; readonly runActive: boolean }[];
+}
+
+function follow(panel: MetricsPanel, active: () => boolean): Flow & vscode.Disposable {
+  const flow: Flow = { received: [], posted: [] };
+  const a = panel.onDidReceive((m) => flow.received.push(m));
+  const b = panel.onDidPost((m) => flow.posted.push({ message: m, runActive: active() }));
+  return {
+    ...flow,
+    dispose: () => {
+      a.dispose();
+      b.dispose();
+    },
+  };
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 240_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('metrics panel from a real simulation run (Docker, fake Flower)', function () {
+  this.timeout(600_000);
+  const scratch = mkdtempSync(path.join(tmpdir(), 'flops-host-metrics-'));
+  const repo = path.join(scratch, 'panel-digits');
+  let features: Features;
+
+  before(async function () {
+    if (!dockerAnswers()) {
+      assert.notEqual(process.env['FLOPS_TEST_STRICT'], '1', 'no Docker engine answers, but .ci/run installs and starts one');
+      skipWithReason(this, 'no Docker engine answers (install docker.io and start dockerd)');
+    }
+    const extension = vscode.extensions.getExtension<FlopsApi>('flops.flops-vscode');
+    assert.ok(extension);
+    features = await (await extension.activate()).ready;
+    ensureBaseImage((line) => console.log(`    ${line}`));
+    const fake = ensureFakeFlowerImage((line) => console.log(`    ${line}`));
+    copyExampleForFakeFlower(repo, fake, { training_configuration: { data_tags: ['digits'], training_rounds: 6, min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2 } });
+    // Rounds slow enough that the panel is open while they happen.
+    const manager = readFileSync(path.join(repo, 'model_manager.py'), 'utf8');
+    writeFileSync(path.join(repo, 'model_manager.py'), manager.replace('    def fit_model(self) -> int:\n', '    def fit_model(self) -> int:\n        import time\n        time.sleep(1.0)\n'));
+  });
+
+  after(async () => {
+    if (dockerAnswers()) {
+      const key = await repoKey(repo);
+      const ids = run('docker', ['ps', '-aq', '--filter', `label=flops.repo=${key}`]).stdout.split('\n').filter(Boolean);
+      if (ids.length > 0) run('docker', ['rm', '-f', ...ids]);
+      const tags = run('docker', ['image', 'ls', '--filter', 'reference=flops-panel-digits', '--format', '{{.Repository}}:{{.Tag}}']).stdout.split('\n').filter(Boolean);
+      if (tags.length > 0) run('docker', ['image', 'rm', '-f', ...tags]);
+    }
+    for (const panel of features?.metrics.list() ?? []) panel.dispose();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('shows a live run: ready, then a snapshot, then one delta per round with both learners', async () => {
+    const started = await vscode.commands.executeCommand<{ kind: string; runId?: string } | undefined>('flops.simulate.start', { folder: repo, learners: 2 });
+    assert.equal(started?.kind, 'started', JSON.stringify(started));
+    const runId = started.runId ?? '';
+    const active = (): boolean => features.simulation.activeRuns().some((r) => r.runId === runId);
+    await until(() => (features.simulation.activeRuns().find((r) => r.runId === runId)?.view.members.filter((m) => m.role === 'learner' && m.state === 'running').length ?? 0) === 2, 'both learners running');
+
+    const panel = await vscode.commands.executeCommand<MetricsPanel | undefined>('flops.metrics.open', { kind: 'run', repo, runId });
+    assert.ok(panel !== undefined, 'the command returns the panel');
+    const flow = follow(panel, active);
+    try {
+      await until(() => !active(), 'the run to end');
+      await until(() => flow.posted.some((p) => p.message.type === 'delta' && p.message.run?.status !== undefined && p.message.run.status !== 'running'), 'the final delta with the outcome', 30_000).catch(() => undefined);
+      // The page announced itself before anything was sent to it.
+      assert.equal(flow.received[0]?.type, 'ready', JSON.stringify(flow.received));
+      // "loading" while the history is read, then the snapshot, then deltas only.
+      const types = flow.posted.map((p) => p.message.type);
+      assert.match(types.join(' '), /^(loading )?snapshot( delta)+$/, types.join(' '));
+      flow.posted.splice(0, types.indexOf('snapshot'));
+      const seqs = flow.posted.map((p) => p.message).map((m) => ('seq' in m ? m.seq : -1));
+      assert.ok(seqs.every((s, i) => i === 0 || s > (seqs[i - 1] as number)), `sequence numbers increase: ${seqs.join(' ')}`);
+      const deltas = flow.posted.filter((p) => p.message.type === 'delta');
+      const liveRounds = new Set(deltas.filter((d) => d.runActive).flatMap((d) => (d.message.type === 'delta' ? d.message.rounds.map((r) => r.round) : [])));
+      const snapshotRounds = flow.posted[0]?.message.type === 'snapshot' ? flow.posted[0].message.runs[0]?.rounds.map((r) => r.round) ?? [] : [];
+      // Every round reached the panel, most of them as live deltas while the run went on.
+      const all = new Set([...snapshotRounds, ...liveRounds]);
+      for (let r = 1; r <= 6; r++) assert.ok(all.has(r), `round ${r} reached the panel (snapshot ${snapshotRounds.join(',')}, live ${[...liveRounds].join(',')})`);
+      assert.ok(liveRounds.size >= 3, `rounds arrived live, one delta each: ${[...liveRounds].join(',')}`);
+      for (const d of deltas) {
+        if (d.message.type !== 'delta') continue;
+        for (const round of d.message.rounds) assert.deepEqual(round.learners.map((l) => l.learner).sort(), [1, 2], `round ${round.round} carries both learners`);
+      }
+    } finally {
+      flow.dispose();
+      panel.dispose();
+    }
+    await until(() => existsSync(path.join(repo, '.flops', 'runs', `${runId}.json`)) && (JSON.parse(readFileSync(path.join(repo, '.flops', 'runs', `${runId}.json`), 'utf8')) as { outcome?: string }).outcome !== undefined, 'the run record with its outcome', 30_000);
+
+    // After a window reload VS Code hands the serializer a new panel and the state the page saved.
+    const restoredPanel = vscode.window.createWebviewPanel('flops.metrics', 'FLOps Metrics', vscode.ViewColumn.One, { enableScripts: true });
+    features.metrics.restore(restoredPanel, { sources: [{ kind: 'local', repo, runId }] });
+    const restored = features.metrics.list().find((p) => p.panel === restoredPanel);
+    assert.ok(restored !== undefined, 'the restored panel is tracked');
+    const posted: ToWebview[] = [];
+    const listener = restored.onDidPost((m) => posted.push(m));
+    try {
+      await until(() => posted.some((m) => m.type === 'snapshot'), "the restored panel's snapshot", 60_000);
+      const snapshot = posted.find((m) => m.type === 'snapshot');
+      assert.ok(snapshot?.type === 'snapshot');
+      assert.deepEqual(snapshot.runs[0]?.rounds.map((r) => r.round), [1, 2, 3, 4, 5, 6]);
+      assert.deepEqual(snapshot.state, { sources: [{ kind: 'local', repo, runId }] });
+    } finally {
+      listener.dispose();
+      restored.dispose();
+    }
+
+    // A restored panel whose saved state is not ours is closed, not left blank.
+    const bogus = vscode.window.createWebviewPanel('flops.metrics', 'FLOps Metrics', vscode.ViewColumn.One, { enableScripts: true });
+    let closed = false;
+    bogus.onDidDispose(() => (closed = true));
+    // Let the workbench finish opening it first (as when VS Code restores one), then hand it over.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    features.metrics.restore(bogus, { sources: 'not a list' });
+    assert.equal(closed, true);
+  });
+});

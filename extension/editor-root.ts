@@ -41,6 +41,7 @@ import { OakestraClient } from './io/oakestra-client';
 import { oakestraCommands } from './ui/oakestra/oakestra-commands';
 import { monitorTarget, passwordKey, readTargets } from './ui/oakestra/oakestra-targets';
 import { registerOakestraView } from './ui/oakestra/oakestra-view';
+import { InstanceLogDocuments } from './ui/oakestra/instance-log';
 
 /** What main.ts gets once the features are loaded. */
 export interface Features {
@@ -130,7 +131,7 @@ export function startFeatures(ctx: vscode.ExtensionContext, channel: vscode.LogO
     logger,
     intervalMs: readSettings()['oakestra.pollSeconds'] * 1000,
   });
-  ctx.subscriptions.push(registerOakestraView(oakestra, systemClock));
+  ctx.subscriptions.push(registerOakestraView(oakestra, systemClock), new InstanceLogDocuments(oakestra));
   const deployerFor = (password: string): OakestraDeployer =>
     new OakestraDeployer(deployPorts(pool, (target) => clientFor(target, password), { logger, runtimeFor: () => dockerRuntimeFor(readSettings()['simulation.dockerHost']) }));
 

@@ -87,6 +87,15 @@ describe('Oakestra view and deploy commands (fake Oakestra)', function () {
     const failed = await until(() => features.oakestra.state().find((t) => t.name === 'fake')?.deployments.find((d) => d.repo === repo)?.services?.find((s) => s.name === 'learner2' && s.instances[0]?.status === 'FAILED'), 'the failed learner in the view');
     assert.equal(failed.instances[0]?.detail, 'exit code 137 (out of memory)');
     assert.match(features.oakestra.log('fake', failed.id, 0), /Killed/);
+    // Open Instance Log: a read-only document that follows the instance's output while it is open.
+    await vscode.commands.executeCommand('flops.oakestra.showLog', { ref: { target: 'fake', serviceId: failed.id, instance: 0 } });
+    const logDoc = await until(() => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'flops-oakestra-log'), 'the instance log document');
+    assert.match(logDoc.getText(), /Killed/);
+    assert.match(logDoc.getText(), /only the last 1 KiB/);
+    await fake.setInstance({ service: 'learner2', instance: 0, log: 'restarted by the cluster' });
+    await features.oakestra.refresh();
+    await until(() => (/restarted by the cluster/.test(logDoc.getText()) ? true : undefined), 'the log document to follow new output', 10_000);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     // Collapse the Runs view and widen the sidebar, give the tree a moment to repaint, then look at it.
     const registered = new Set(await vscode.commands.getCommands(true));
     if (registered.has('flops.runMonitor.toggleVisibility')) await vscode.commands.executeCommand('flops.runMonitor.toggleVisibility');

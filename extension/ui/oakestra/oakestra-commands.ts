@@ -13,6 +13,7 @@ import type { CommandSpec } from '../commands';
 import { pickRepo } from '../pick-repo';
 import { withCancellableProgress } from '../progress';
 import type { OakestraTargetSetting } from '../settings-schema';
+import { InstanceLogDocuments } from './instance-log';
 import { addTarget, monitorTarget, passwordKey, pickTarget, readTargets, registryPasswordKey } from './oakestra-targets';
 
 /**
@@ -261,9 +262,8 @@ export function oakestraCommands(deps: OakestraDeps): CommandSpec[] {
       run: async (arg?: unknown) => {
         const ref = refOf(arg);
         if (ref.target === undefined || ref.serviceId === undefined || ref.instance === undefined) throw new FlError('invalidInput', 'Open Instance Log works on an instance of the Oakestra view.');
-        const text = deps.monitor.log(ref.target, ref.serviceId, ref.instance);
-        const header = `# Output of instance ${ref.instance} of service ${ref.serviceId} on ${ref.target}, as seen by polling: Oakestra keeps only the last 1 KiB of each instance's output and refreshes it about every 15 s, so lines between two polls may be missing.\n\n`;
-        const doc = await vscode.workspace.openTextDocument({ language: 'log', content: header + (text === '' ? '(no output yet)\n' : text) });
+        const doc = await vscode.workspace.openTextDocument(InstanceLogDocuments.uri(ref.target, ref.serviceId, ref.instance));
+        await vscode.languages.setTextDocumentLanguage(doc, 'log');
         await vscode.window.showTextDocument(doc, { preview: true });
         return undefined;
       },

@@ -111,7 +111,7 @@ export class MetricsPage {
       return;
     }
     for (const live of this.charts) live.chart.setData(live.data());
-    this.renderHeader();
+    this.updateHeader();
     this.renderTimeline();
   }
 
@@ -164,30 +164,30 @@ export class MetricsPage {
     return box;
   }
 
+  /** The header's parts that change with every round; the buttons are built only by renderHeader. */
+  private live: { badge?: HTMLElement; summary: HTMLElement; message: HTMLElement } | undefined;
+
   private renderHeader(): void {
     const header = this.parts.header;
     header.replaceChildren();
+    this.live = undefined;
     const { model } = this;
     const titleRow = el('div', 'title-row');
     titleRow.append(el('h1', undefined, model.title));
     const single = model.runs.length === 1 ? model.runs[0] : undefined;
+    let badge: HTMLElement | undefined;
     if (single !== undefined) {
-      const badge = document.createElement('vscode-badge');
-      badge.className = `status status-${single.run.status}`;
-      badge.textContent = statusText[single.run.status] ?? single.run.status;
+      badge = document.createElement('vscode-badge');
       titleRow.append(badge);
     }
     header.append(titleRow);
-    if (model.phase !== 'ready') return;
-    if (single !== undefined) {
-      const { run } = single;
-      const done = single.rounds[single.rounds.length - 1]?.round ?? 0;
-      const parts = [`${run.strategy}`, `round ${done} of ${run.rounds}`, `${run.learners} learners`, run.source === 'mlflow' ? 'from MLflow' : 'local simulation'];
-      header.append(el('p', 'summary', parts.join(' · ')));
-      if (run.message !== undefined && run.status !== 'running') header.append(el('p', `message status-${run.status}`, run.message));
-    } else {
-      header.append(el('p', 'summary', `Comparing ${model.runs.length} runs`));
+    if (model.phase !== 'ready') {
+      this.fillLive(badge, undefined, undefined);
+      return;
     }
+    const summary = el('p', 'summary');
+    const message = el('p', 'message');
+    header.append(summary, message);
     const actions = el('div', 'actions');
     const logBox = document.createElement('vscode-checkbox');
     logBox.setAttribute('label', 'Log scale for losses');
@@ -206,6 +206,37 @@ export class MetricsPage {
       logBox,
     );
     header.append(actions);
+    this.live = { ...(badge !== undefined ? { badge } : {}), summary, message };
+    this.fillLive(badge, summary, message);
+  }
+
+  /** A new round: only the status, the round counter and the message change (no new elements). */
+  private updateHeader(): void {
+    if (this.live === undefined) return this.renderHeader();
+    this.fillLive(this.live.badge, this.live.summary, this.live.message);
+  }
+
+  private fillLive(badge: HTMLElement | undefined, summary: HTMLElement | undefined, message: HTMLElement | undefined): void {
+    const { model } = this;
+    const single = model.runs.length === 1 ? model.runs[0] : undefined;
+    if (badge !== undefined && single !== undefined) {
+      badge.className = `status status-${single.run.status}`;
+      badge.textContent = statusText[single.run.status] ?? single.run.status;
+    }
+    if (summary === undefined || message === undefined) return;
+    if (single !== undefined) {
+      const { run } = single;
+      const done = single.rounds[single.rounds.length - 1]?.round ?? 0;
+      const parts = [`${run.strategy}`, `round ${done} of ${run.rounds}`, `${run.learners} learners`, run.source === 'mlflow' ? 'from MLflow' : 'local simulation'];
+      summary.textContent = parts.join(' · ');
+      const shown = run.message !== undefined && run.status !== 'running';
+      message.className = `message status-${run.status}`;
+      message.textContent = shown ? (run.message ?? '') : '';
+      message.hidden = !shown;
+    } else {
+      summary.textContent = `Comparing ${model.runs.length} runs`;
+      message.hidden = true;
+    }
   }
 
   private renderNotice(): void {

@@ -187,6 +187,15 @@ export class OakestraDeployer {
     if (capacity.length > 0) return { kind: 'invalid', findings: capacity };
 
     const settings = runSettings(config);
+    // The ServerApp logs to the MLflow URI baked into the image: a configured server, or compose's
+    // `mlflow` service, which does not exist on Oakestra.
+    const { mlflow } = config.simulation;
+    const trackingUrl = mlflow.enabled ? mlflow.tracking_uri : undefined;
+    if (trackingUrl !== undefined && /^https?:\/\/(localhost|127\.|\[::1\])/i.test(trackingUrl)) {
+      emit({ type: 'warning', text: `simulation.mlflow.tracking_uri (${trackingUrl}) is this machine's loopback: the deployed aggregator runs on an Oakestra worker and cannot reach it. Use an address the worker reaches.` });
+    } else if (mlflow.enabled && mlflow.tracking_uri === undefined) {
+      emit({ type: 'warning', text: 'The deployed ServerApp logs to MLflow at http://mlflow:5000 (the local simulation\'s service), which does not exist on Oakestra: its metrics are only in the run service\'s log. Set simulation.mlflow.tracking_uri to a tracking server the aggregator\'s worker reaches to keep them.' });
+    }
     const unchanged =
       existing !== undefined &&
       existing.state === 'deployed' &&
@@ -222,6 +231,7 @@ export class OakestraDeployer {
       image: { local: plan.image.local, remote: plan.image.remote, pushed: options.push !== false, ...(digest !== undefined ? { digest } : {}) },
       services: existing?.services ?? [],
       config: { rounds: plan.config.rounds, strategy: plan.config.strategy, learners: plan.config.learners, environment: [...plan.config.environment], settings },
+      ...(trackingUrl !== undefined ? { trackingUrl } : {}),
     };
     const save = async (next: DeploymentRecord): Promise<void> => {
       record = { ...next, updatedAt: ports.clock.now() };

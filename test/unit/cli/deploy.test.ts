@@ -279,6 +279,21 @@ describe('flops deploy / undeploy / deployments against the fake Oakestra', func
     assert.equal((await fake.state()).requests.filter((r) => r === 'POST /api/application/').length, 1, 'only the test\'s own create: the refused deploy sent nothing');
   });
 
+  it('records the MLflow server the deployed aggregator logs to, and warns when it cannot reach one', async () => {
+    const project = JSON.parse(readFileSync(path.join(repo, 'flops.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(path.join(repo, 'flops.json'), JSON.stringify({ ...project, simulation: { mlflow: { enabled: true } } }));
+    const compose = await cli(['deploy', repo, ...target, '--no-push', '--detach']);
+    assert.equal(compose.status, 0, compose.stderr);
+    assert.match(compose.stdout, /warning: The deployed ServerApp logs to MLflow at http:\/\/mlflow:5000 .* does not exist on Oakestra/);
+    writeFileSync(path.join(repo, 'flops.json'), JSON.stringify({ ...project, simulation: { mlflow: { enabled: true, tracking_uri: 'http://10.0.0.5:5000' } } }));
+    const tracked = await cli(['deploy', repo, ...target, '--no-push', '--detach', '--format', 'json']);
+    assert.equal(tracked.status, 0, tracked.stderr);
+    assert.equal((JSON.parse(tracked.stdout) as { record: { trackingUrl?: string } }).record.trackingUrl, 'http://10.0.0.5:5000');
+    assert.doesNotMatch(tracked.stderr, /warning: .*MLflow/);
+    await cli(['undeploy', repo, ...target.slice(0, 4)]);
+    assert.deepEqual((await fake.state()).services, []);
+  });
+
   it('explains a scheduling failure, an instance stuck in NODE_SCHEDULED, and a failed run with its log', async () => {
     await fake.configure({ byService: { learner2: [{ status: 'NoActiveClusterWithCapacity', job: true }], run: runTimeline(1) } });
     const noCapacity = await cli(['deploy', repo, ...target, '--no-push']);

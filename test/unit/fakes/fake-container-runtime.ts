@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { FlError } from '../../../extension/core/errors';
 import type {
   BuildProgress,
@@ -254,6 +255,7 @@ export class FakeContainerRuntime implements ContainerRuntime {
   }
 
   waitContainer(name: string, signal?: AbortSignal): Promise<{ exitCode: number; oomKilled: boolean }> {
+    this.check(signal);
     const c = this.must(name);
     if (c.status === 'exited') return Promise.resolve({ exitCode: c.exitCode ?? 0, oomKilled: c.oomKilled });
     return new Promise((resolve, reject) => {
@@ -271,6 +273,7 @@ export class FakeContainerRuntime implements ContainerRuntime {
   }
 
   readLogs(name: string, options: { follow: boolean; tail?: number; signal?: AbortSignal }, onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<void> {
+    if (options.signal !== undefined) setMaxListeners(1000, options.signal);
     const c = this.must(name);
     const past = options.tail === undefined ? c.lines : options.tail === 0 ? [] : c.lines.slice(-options.tail);
     for (const { line, stream } of past) onLine(line, stream);
@@ -288,6 +291,7 @@ export class FakeContainerRuntime implements ContainerRuntime {
   }
 
   watchEvents(labels: Readonly<Record<string, string>>, signal: AbortSignal, onEvent: (event: ContainerEvent) => void): Promise<void> {
+    setMaxListeners(1000, signal);
     const listener = (event: ContainerEvent): void => {
       if (matches(event.labels, labels)) onEvent(event);
     };
@@ -301,6 +305,7 @@ export class FakeContainerRuntime implements ContainerRuntime {
   }
 
   watchResources(name: string, signal: AbortSignal, onSample: (sample: ResourceSample) => void): Promise<void> {
+    setMaxListeners(1000, signal);
     const c = this.containers.get(name);
     if (c === undefined) return Promise.resolve();
     c.resourceListeners.add(onSample);
@@ -347,6 +352,9 @@ export class FakeContainerRuntime implements ContainerRuntime {
 
   private check(signal: AbortSignal | undefined): void {
     if (signal?.aborted === true) throw new FlError('cancelled', 'aborted');
+    // As the real runtime does (io/docker/engine-errors.ts abortable): one run's signal is handed to a
+    // log, events and stats stream per container, more than Node's default of 10 listeners.
+    if (signal !== undefined) setMaxListeners(1000, signal);
   }
 }
 

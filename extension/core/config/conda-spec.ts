@@ -73,44 +73,4 @@ export function condaDependencies(input: YamlInput): CondaDependency[] {
   return result;
 }
 
-/** Lower and upper bounds a constraint admits, on dotted numeric versions; undefined when unparseable. */
-export function versionBounds(constraint: string): { min?: number[]; minInclusive: boolean; max?: number[]; maxInclusive: boolean; exact?: number[] } | undefined {
-  const parts = constraint.replace(/\s+/g, '').split(',').filter((p) => p !== '');
-  const out: { min?: number[]; minInclusive: boolean; max?: number[]; maxInclusive: boolean; exact?: number[] } = { minInclusive: true, maxInclusive: true };
-  for (const part of parts) {
-    const m = /^(==|=|>=|<=|>|<|~=|!=)?(\d+(?:\.\d+)*)(?:\.\*|\*)?$/.exec(part);
-    if (m === null) return undefined;
-    const op = m[1] ?? '=';
-    const version = (m[2] ?? '').split('.').map(Number);
-    switch (op) {
-      case '=':
-      case '==':
-        // conda's `=3.10` means 3.10.*; pip's `==3.10` is exact. Both start at the version given.
-        out.exact = version;
-        out.min = version;
-        break;
-      case '>=':
-        out.min = version;
-        break;
-      case '>':
-        out.min = version;
-        out.minInclusive = false;
-        break;
-      case '<=':
-        out.max = version;
-        break;
-      case '<':
-        out.max = version;
-        out.maxInclusive = false;
-        break;
-      case '~=':
-        out.min = version;
-        break;
-      default:
-        break;
-    }
-  }
-  return out;
-}
-
 export { compareVersions } from '../versions';

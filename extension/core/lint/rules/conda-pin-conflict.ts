@@ -1,5 +1,6 @@
 import type { Rule, RuleReport } from '../rule';
-import { compareVersions, condaDependencies, versionBounds } from '../../config/conda-spec';
+import { condaDependencies } from '../../config/conda-spec';
+import { intervalsOverlap, versionInterval } from '../../config/version-interval';
 
 /** What FLOps adds to every image (flops-contract.md §2.3), as [min inclusive, max exclusive) ranges. */
 // A Map, not an object literal: package names come from the user's file ("constructor" is a name too).
@@ -29,15 +30,10 @@ export const condaPinConflict: Rule = {
     for (const dep of condaDependencies(ctx.conda)) {
       const pin = flopsPins.get(dep.name);
       if (pin === undefined || dep.constraint === '') continue;
-      const bounds = versionBounds(dep.constraint);
-      if (bounds === undefined) continue;
-      // The allowed range [bounds.min, bounds.max] must overlap FLOps' [pin.min, pin.below).
-      const upper = bounds.exact ?? bounds.max;
-      const lower = bounds.min;
-      let conflict = false;
-      if (upper !== undefined && compareVersions(upper.slice(0, pin.min.length), pin.min.slice(0, upper.length)) < 0) conflict = true;
-      if (lower !== undefined && pin.below !== undefined && compareVersions(lower, pin.below) >= 0) conflict = true;
-      if (!conflict) continue;
+      const allowed = versionInterval(dep.constraint, dep.source);
+      if (allowed === undefined) continue;
+      // The versions the pin allows must overlap FLOps' [pin.min, pin.below).
+      if (intervalsOverlap(allowed, { lo: pin.min, loInclusive: true, ...(pin.below !== undefined ? { hi: pin.below } : {}), hiInclusive: false })) continue;
       reports.push({
         file: ctx.conda.path,
         range: dep.range,

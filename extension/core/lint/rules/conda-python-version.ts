@@ -1,5 +1,6 @@
 import type { Rule } from '../rule';
-import { compareVersions, condaDependencies, versionBounds } from '../../config/conda-spec';
+import { compareVersions, condaDependencies } from '../../config/conda-spec';
+import { versionInterval } from '../../config/version-interval';
 
 export const condaPythonVersion: Rule = {
   meta: {
@@ -14,12 +15,12 @@ export const condaPythonVersion: Rule = {
     if (ctx.conda === undefined) return [];
     const python = condaDependencies(ctx.conda).find((d) => d.source === 'conda' && d.name === 'python');
     if (python === undefined || python.constraint === '') return [];
-    const bounds = versionBounds(python.constraint);
-    if (bounds === undefined) return [];
+    const allowed = versionInterval(python.constraint, 'conda');
+    if (allowed === undefined) return [];
     const tooLow =
-      (bounds.min === undefined && bounds.max !== undefined) ||
-      (bounds.min !== undefined && compareVersions(bounds.min.slice(0, 2), [3, 10]) < 0) ||
-      (bounds.max !== undefined && compareVersions(bounds.max, [3, 10]) < 0);
+      (allowed.lo === undefined && allowed.hi !== undefined) ||
+      (allowed.lo !== undefined && compareVersions(allowed.lo.slice(0, 2), [3, 10]) < 0) ||
+      (allowed.hi !== undefined && compareVersions(allowed.hi, [3, 10]) < 0);
     if (!tooLow) return [];
     return [
       {

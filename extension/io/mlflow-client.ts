@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { FlError, messageOf } from '../core/errors';
+import { causeCode } from './http-exchange';
 import type { MlflowCatalog, MlflowExperiment, MlflowPoint, MlflowRunInfo } from '../core/metrics/mlflow-series';
 
 /**
@@ -37,16 +38,6 @@ export function metricValue(value: unknown): number | null {
 
 function tlsProblem(code: string | undefined): boolean {
   return code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/i.test(code);
-}
-
-function causeCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 /** A string or number field as text; anything else as `fallback`. */

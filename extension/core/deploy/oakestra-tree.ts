@@ -1,4 +1,4 @@
-import type { IconSpec } from '../runs/monitor-model';
+import type { IconSpec, TreeNodeShape } from '../runs/monitor-model';
 import type { DeploymentRecord } from './deployment-record';
 import type { OakestraCluster, OakestraInstance, OakestraService } from './oakestra-api';
 import { describeStatus, runningSummary, type StatusPhase } from './oakestra-status';
@@ -13,14 +13,7 @@ import { describeStatus, runningSummary, type StatusPhase } from './oakestra-sta
  * `flops.oak.note`.
  */
 
-export interface OakNode {
-  readonly id: string;
-  readonly label: string;
-  readonly description?: string;
-  readonly tooltip?: string;
-  readonly icon?: IconSpec;
-  readonly contextValue: string;
-  readonly expand: 'none' | 'collapsed' | 'expanded';
+export interface OakNode extends TreeNodeShape {
   readonly children: readonly OakNode[];
   /** What commands invoked on the node need. */
   readonly ref?: { readonly target: string; readonly repo?: string; readonly serviceId?: string; readonly instance?: number; readonly trackingUrl?: string };

@@ -23,7 +23,8 @@ export interface IconSpec {
   readonly color?: string;
 }
 
-interface NodeBase {
+/** What every tree node of the extension's views carries (the Runs and the Oakestra view). */
+export interface TreeNodeShape {
   /** Stable across refreshes, so VS Code keeps expansion and selection. */
   readonly id: string;
   readonly label: string;
@@ -33,6 +34,9 @@ interface NodeBase {
   readonly icon?: IconSpec;
   readonly contextValue: string;
   readonly expand: 'none' | 'collapsed' | 'expanded';
+}
+
+interface NodeBase extends TreeNodeShape {
   readonly children: readonly MonitorNode[];
 }
 

@@ -3,16 +3,11 @@ import type { OakestraMonitor } from '../../core/deploy/oakestra-monitor';
 import { buildOakestraTree, type OakNode } from '../../core/deploy/oakestra-tree';
 import type { Clock } from '../../core/ports';
 import { DisposableStore } from '../disposables';
+import { treeItemOf } from '../tree-item';
 import { Throttle } from '../simulation/throttle';
 
 /** The view's id in package.json (contributes.views.flops). */
 export const oakestraViewId = 'flops.oakestra';
-
-const collapsible = {
-  none: vscode.TreeItemCollapsibleState.None,
-  collapsed: vscode.TreeItemCollapsibleState.Collapsed,
-  expanded: vscode.TreeItemCollapsibleState.Expanded,
-} as const;
 
 /**
  * The "Oakestra" tree: core/deploy/oakestra-tree.ts's nodes as TreeItems, rebuilt from the monitor's
@@ -37,13 +32,7 @@ export class OakestraTree implements vscode.TreeDataProvider<OakNode>, vscode.Di
   }
 
   getTreeItem(node: OakNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(node.label, collapsible[node.expand]);
-    item.id = node.id;
-    if (node.description !== undefined) item.description = node.description;
-    if (node.tooltip !== undefined) item.tooltip = node.tooltip;
-    if (node.icon !== undefined) item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color !== undefined ? new vscode.ThemeColor(node.icon.color) : undefined);
-    item.contextValue = node.contextValue;
-    return item;
+    return treeItemOf(node);
   }
 
   dispose(): void {

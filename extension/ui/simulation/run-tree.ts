@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { buildMonitorTree, type MonitorNode } from '../../core/runs/monitor-model';
 import { DisposableStore } from '../disposables';
+import { treeItemOf } from '../tree-item';
 import type { Clock } from '../../core/ports';
 import type { RunStore } from '../../core/runs/run-store';
 import { Throttle } from './throttle';
@@ -13,12 +14,6 @@ export const runMonitorViewId = 'flops.runMonitor';
  * container every second, on top of state and round events.
  */
 const refreshMs = 250;
-
-const collapsible = {
-  none: vscode.TreeItemCollapsibleState.None,
-  collapsed: vscode.TreeItemCollapsibleState.Collapsed,
-  expanded: vscode.TreeItemCollapsibleState.Expanded,
-} as const;
 
 /**
  * The "Runs" tree: monitor-model.ts's nodes as TreeItems. Elements are the model's plain node
@@ -45,13 +40,7 @@ export class RunTree implements vscode.TreeDataProvider<MonitorNode>, vscode.Dis
   }
 
   getTreeItem(node: MonitorNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(node.label, collapsible[node.expand]);
-    item.id = node.id;
-    if (node.description !== undefined) item.description = node.description;
-    if (node.tooltip !== undefined) item.tooltip = node.tooltip;
-    if (node.icon !== undefined) item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color !== undefined ? new vscode.ThemeColor(node.icon.color) : undefined);
-    item.contextValue = node.contextValue;
-    return item;
+    return treeItemOf(node);
   }
 
   dispose(): void {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FakeOakestraProcess } from '../unit/fakes/fake-oakestra-process';
-import { distDir } from '../unit/repo-paths';
+import { cli as runCli, type CliResult } from '../unit/cli/run-cli';
 import { skipWithReason } from '../unit/skip-with-reason';
 import { requireDockerEngine, run } from './docker-cli';
 import { copyExampleForFakeFlower, ensureFakeFlowerImage } from './fake-flower-image';
@@ -17,18 +16,9 @@ import { LocalRegistry } from './local-registry';
  * a registry that is down, credentials refused and then given.
  */
 
-interface CliResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
+/** The built CLI with the fake's default password in its environment (builds and pushes take minutes). */
 function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(distDir, 'cli.js'), ...args], { timeout: 600_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FLOPS_OAKESTRA_PASSWORD: 'Admin', ...env } }, (error, stdout, stderr) => {
-      resolve({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
-    });
-  });
+  return runCli(args, undefined, { env: { FLOPS_OAKESTRA_PASSWORD: 'Admin', ...env }, timeoutMs: 600_000, maxBuffer: 16 * 1024 * 1024 });
 }
 
 describe('flops deploy: building and pushing to a real registry', function () {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TimelineStep } from '../fakes/fake-oakestra';
 import { FakeOakestraProcess } from '../fakes/fake-oakestra-process';
 import { distDir, repoRoot } from '../repo-paths';
+import { cli as runCli, type CliResult } from './run-cli';
 
 /**
  * `flops deploy`, `undeploy` and `deployments` (the built CLI in a child process) against the fake
@@ -15,18 +16,9 @@ import { distDir, repoRoot } from '../repo-paths';
  * (--no-push).
  */
 
-interface CliResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
+/** The built CLI with the fake's default password in its environment. */
 function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(distDir, 'cli.js'), ...args], { timeout: 90_000, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FLOPS_OAKESTRA_PASSWORD: 'Admin', ...env } }, (error, stdout, stderr) => {
-      resolve({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
-    });
-  });
+  return runCli(args, undefined, { env: { FLOPS_OAKESTRA_PASSWORD: 'Admin', ...env }, timeoutMs: 90_000 });
 }
 
 const metricsLine = (round: number, rounds: number): string =>

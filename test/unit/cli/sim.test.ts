@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import { distDir, fixturesDir, repoRoot } from '../repo-paths';
+import { fixturesDir, repoRoot } from '../repo-paths';
+import { cli as runCli, type CliResult } from './run-cli';
 
 /** `flops sim` without a Docker engine: usage, bad input and "no engine" paths of the built CLI. */
 
-interface CliResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(distDir, 'cli.js'), 'sim', ...args], { timeout: 60_000, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } }, (error, stdout, stderr) => {
-      resolve({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
-    });
-  });
+  return runCli(['sim', ...args], undefined, { env, timeoutMs: 60_000 });
 }
 
 describe('flops sim (no engine needed)', function () {

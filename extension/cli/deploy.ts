@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { targetNameOf } from '../core/deploy/deployment-record';
-import type { DeployEvent, DeployResult, NamedTarget, OakestraDeployer } from '../core/deploy/deployer';
+import { deployEventLine, type DeployResult, type NamedTarget, type OakestraDeployer } from '../core/deploy/deployer';
 import type { OakestraService } from '../core/deploy/oakestra-api';
 import { describeStatus, runningSummary } from '../core/deploy/oakestra-status';
 import { compareLocalAndDeployed } from '../core/deploy/parity';
@@ -154,11 +154,6 @@ function serviceRows(services: readonly OakestraService[]): string[] {
   return lines;
 }
 
-function eventLine(event: DeployEvent): string {
-  if (event.type === 'warning') return `warning: ${event.text}`;
-  return event.text;
-}
-
 function resultJson(result: Extract<DeployResult, { kind: 'done' }>): unknown {
   return {
     outcome: result.outcome,
@@ -210,7 +205,7 @@ export async function deployCommand(args: string[], io: CliIo, services: CliServ
       ...(auth !== undefined ? { registryAuth: auth } : {}),
       ...(pollSeconds !== undefined ? { pollMs: pollSeconds * 1000 } : {}),
       ...(stuckMinutes !== undefined ? { stuckMs: stuckMinutes * 60_000 } : {}),
-      onEvent: (event) => (fmt === 'text' ? io.out : io.err).write(`${eventLine(event)}\n`),
+      onEvent: (event) => (fmt === 'text' ? io.out : io.err).write(`${deployEventLine(event)}\n`),
     });
     if (result.kind === 'lintErrors') {
       io.err.write(toTextReport(result.preparation.errors, { color: false }));
@@ -252,7 +247,7 @@ export async function undeployCommand(args: string[], io: CliIo, services: CliSe
   const analyzer = services.analyzer();
   const interrupt = interruptSignal();
   try {
-    const report = await services.deployer(analyzer, password).undeploy(dir, { target, signal: interrupt.signal, onEvent: (e) => (fmt === 'text' ? io.out : io.err).write(`${eventLine(e)}\n`) });
+    const report = await services.deployer(analyzer, password).undeploy(dir, { target, signal: interrupt.signal, onEvent: (e) => (fmt === 'text' ? io.out : io.err).write(`${deployEventLine(e)}\n`) });
     if (fmt === 'json') {
       io.out.write(`${JSON.stringify(report, null, 2)}\n`);
       return 0;

@@ -70,6 +70,11 @@ export type DeployEvent =
   | { readonly type: 'state'; readonly service: string; readonly instance?: number; readonly status: string; readonly text: string }
   | { readonly type: 'round'; readonly round: number; readonly rounds: number; readonly text: string };
 
+/** An event as one line of text (the CLI's output, the editor's log). */
+export function deployEventLine(event: DeployEvent): string {
+  return event.type === 'warning' ? `warning: ${event.text}` : event.text;
+}
+
 export interface DeployOptions {
   readonly target: NamedTarget;
   /** false: the image is already in the registry; neither build nor push. */

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { simulationLearners } from '../../core/config/project-file';
 import { parseProjectInput, projectFileName } from '../../core/config/project-input';
 import { setJsonValue } from '../../core/config/json-document';
-import type { DeployEvent, DeployResult, OakestraDeployer } from '../../core/deploy/deployer';
+import { deployEventLine, type DeployResult, type OakestraDeployer } from '../../core/deploy/deployer';
 import type { OakestraApi } from '../../core/deploy/oakestra-api';
 import type { MonitorTarget, OakestraMonitor } from '../../core/deploy/oakestra-monitor';
 import { compareLocalAndDeployed } from '../../core/deploy/parity';
@@ -85,19 +85,23 @@ async function repoOf(deps: OakestraDeps, ref: NodeRef, verb: string): Promise<s
   return (await pickRepo(deps.roots(), `Which repository to ${verb}?`))?.fsPath;
 }
 
-function eventText(event: DeployEvent): string {
-  return event.type === 'warning' ? `warning: ${event.text}` : event.text;
+/** The repository, target and password a command works on; undefined when the user dismissed a pick. */
+async function pickDeployment(deps: OakestraDeps, arg: unknown, verb: string): Promise<{ ref: ReturnType<typeof refOf>; repo: string; target: OakestraTargetSetting; password: string } | undefined> {
+  const ref = refOf(arg);
+  const repo = await repoOf(deps, ref, verb);
+  if (repo === undefined) return undefined;
+  const target = await pickTarget(knownTargets(deps), ref.target);
+  if (target === undefined) return undefined;
+  const password = await passwordFor(deps, target);
+  if (password === undefined) return undefined;
+  return { ref, repo, target, password };
 }
 
 export function oakestraCommands(deps: OakestraDeps): CommandSpec[] {
   const deploy = async (arg?: unknown): Promise<unknown> => {
-    const ref = refOf(arg);
-    const repo = await repoOf(deps, ref, 'deploy');
-    if (repo === undefined) return undefined;
-    const target = await pickTarget(knownTargets(deps), ref.target);
-    if (target === undefined) return undefined;
-    const password = await passwordFor(deps, target);
-    if (password === undefined) return undefined;
+    const picked = await pickDeployment(deps, arg, 'deploy');
+    if (picked === undefined) return undefined;
+    const { ref, repo, target, password } = picked;
     const pushAs = target.registry !== undefined && target.registryUsername !== undefined ? { registry: target.registry, username: target.registryUsername } : undefined;
     const registryPassword = pushAs !== undefined ? await deps.secrets.get(registryPasswordKey(pushAs.registry, pushAs.username)) : undefined;
     if (pushAs !== undefined && registryPassword === undefined) {
@@ -114,7 +118,7 @@ export function oakestraCommands(deps: OakestraDeps): CommandSpec[] {
           ...(pushAs !== undefined && registryPassword !== undefined ? { registryAuth: { ...pushAs, password: registryPassword } } : {}),
           signal,
           onEvent: (event) => {
-            deps.logger.info(`[deploy ${target.name}] ${eventText(event)}`);
+            deps.logger.info(`[deploy ${target.name}] ${deployEventLine(event)}`);
             if (event.type === 'warning') void vscode.window.showWarningMessage(event.text);
             else report(event.text);
           },
@@ -178,24 +182,20 @@ export function oakestraCommands(deps: OakestraDeps): CommandSpec[] {
     {
       id: commandIds.oakestraUndeploy,
       run: async (arg?: unknown) => {
-        const ref = refOf(arg);
-        const repo = await repoOf(deps, ref, 'undeploy');
-        if (repo === undefined) return undefined;
-        const target = await pickTarget(knownTargets(deps), ref.target);
-        if (target === undefined) return undefined;
-        const deployer = (password: string) => deps.deployer(password);
-        const password = await passwordFor(deps, target);
-        if (password === undefined) return undefined;
-        const record = await deployer(password).record(repo, monitorTarget(target));
+        const picked = await pickDeployment(deps, arg, 'undeploy');
+        if (picked === undefined) return undefined;
+        const { ref, repo, target, password } = picked;
+        const deployer = deps.deployer(password);
+        const record = await deployer.record(repo, monitorTarget(target));
         if (record === undefined) {
           void vscode.window.showInformationMessage(`Nothing to undeploy: no deployment of ${repo} to ${target.name} is recorded.`);
           return undefined;
         }
-        if (arg === undefined || refOf(arg).force !== true) {
+        if (ref.force !== true) {
           const yes = await vscode.window.showWarningMessage(`Remove ${record.application.name} and its ${record.services.length} services from ${target.name}?`, { modal: true, detail: 'Only what this deployment created is removed: every instance, then the services, then the application.' }, 'Undeploy');
           if (yes !== 'Undeploy') return undefined;
         }
-        const report = await withCancellableProgress(`FLOps: undeploying from ${target.name}`, (signal, progress) => deployer(password).undeploy(repo, { target: monitorTarget(target), signal, onEvent: (e) => progress(e.text) }));
+        const report = await withCancellableProgress(`FLOps: undeploying from ${target.name}`, (signal, progress) => deployer.undeploy(repo, { target: monitorTarget(target), signal, onEvent: (e) => progress(e.text) }));
         void deps.monitor.refresh();
         void vscode.window.showInformationMessage(`Removed ${report.instances.length} instance(s), ${report.services.length} service(s)${report.application !== undefined ? ` and the application ${report.application}` : ''} from ${target.name}.`);
         return report;
@@ -229,14 +229,10 @@ export function oakestraCommands(deps: OakestraDeps): CommandSpec[] {
     {
       id: commandIds.oakestraCompare,
       run: async (arg?: unknown) => {
-        const ref = refOf(arg);
-        const repo = await repoOf(deps, ref, 'compare');
-        if (repo === undefined) return undefined;
-        const target = await pickTarget(knownTargets(deps), ref.target);
-        if (target === undefined) return undefined;
-        const password = await passwordFor(deps, target);
-        if (password === undefined) return undefined;
-        const deployer = deps.deployer(password);
+        const picked = await pickDeployment(deps, arg, 'compare');
+        if (picked === undefined) return undefined;
+        const { repo, target } = picked;
+        const deployer = deps.deployer(picked.password);
         const status = await deployer.status(repo, monitorTarget(target));
         if (status === undefined) throw new FlError('invalidInput', `No deployment of ${repo} to ${target.name} is recorded: deploy it first ("FLOps: Deploy to Oakestra").`);
         const rows = compareLocalAndDeployed(await deployer.lastLocalRun(repo), status.record, status.services);

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { Features } from '../../extension/editor-root';
-import { repoKey } from '../../extension/io/simulation-ports';
 import type { FlopsApi } from '../../extension/main';
 import type { ToExtension, ToWebview } from '../../extension/protocol/metrics-protocol';
 import type { MetricsPanel } from '../../extension/ui/metrics/metrics-panel';
-import { ensureBaseImage } from '../docker/base-image';
-import { dockerAnswers, run } from '../docker/docker-cli';
-import { copyExampleForFakeFlower, ensureFakeFlowerImage } from '../docker/fake-flower-image';
-import { skipWithReason } from '../unit/skip-with-reason';
+import { removeRepoLeftovers, requireDocker, slowExampleRepo } from './simulation-repo';
 
 /**
  * The metrics panel in a real extension host, fed by a real local simulation (Docker, the fake-Flower
@@ -53,29 +49,16 @@ describe('metrics panel from a real simulation run (Docker, fake Flower)', funct
   let features: Features;
 
   before(async function () {
-    if (!dockerAnswers()) {
-      assert.notEqual(process.env['FLOPS_TEST_STRICT'], '1', 'no Docker engine answers, but .ci/run installs and starts one');
-      skipWithReason(this, 'no Docker engine answers (install docker.io and start dockerd)');
-    }
+    requireDocker(this);
     const extension = vscode.extensions.getExtension<FlopsApi>('flops.flops-vscode');
     assert.ok(extension);
     features = await (await extension.activate()).ready;
-    ensureBaseImage((line) => console.log(`    ${line}`));
-    const fake = ensureFakeFlowerImage((line) => console.log(`    ${line}`));
-    copyExampleForFakeFlower(repo, fake, { training_configuration: { data_tags: ['digits'], training_rounds: 6, min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2 } });
     // Rounds slow enough that the panel is open while they happen.
-    const manager = readFileSync(path.join(repo, 'model_manager.py'), 'utf8');
-    writeFileSync(path.join(repo, 'model_manager.py'), manager.replace('    def fit_model(self) -> int:\n', '    def fit_model(self) -> int:\n        import time\n        time.sleep(1.0)\n'));
+    slowExampleRepo(repo, { training_configuration: { data_tags: ['digits'], training_rounds: 6, min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2 } }, 1.0);
   });
 
   after(async () => {
-    if (dockerAnswers()) {
-      const key = await repoKey(repo);
-      const ids = run('docker', ['ps', '-aq', '--filter', `label=flops.repo=${key}`]).stdout.split('\n').filter(Boolean);
-      if (ids.length > 0) run('docker', ['rm', '-f', ...ids]);
-      const tags = run('docker', ['image', 'ls', '--filter', 'reference=flops-panel-digits', '--format', '{{.Repository}}:{{.Tag}}']).stdout.split('\n').filter(Boolean);
-      if (tags.length > 0) run('docker', ['image', 'rm', '-f', ...tags]);
-    }
+    await removeRepoLeftovers(repo);
     for (const panel of features?.metrics.list() ?? []) panel.dispose();
     rmSync(scratch, { recursive: true, force: true });
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -7,10 +7,8 @@ import type { RunView } from '../../extension/core/runs/run-view';
 import { repoKey } from '../../extension/io/simulation-ports';
 import type { FlopsApi } from '../../extension/main';
 import type { Features } from '../../extension/editor-root';
-import { ensureBaseImage } from '../docker/base-image';
-import { dockerAnswers, run } from '../docker/docker-cli';
-import { copyExampleForFakeFlower, ensureFakeFlowerImage } from '../docker/fake-flower-image';
-import { skipWithReason } from '../unit/skip-with-reason';
+import { run } from '../docker/docker-cli';
+import { removeRepoLeftovers, requireDocker, slowExampleRepo } from './simulation-repo';
 import { takeScreenshot } from './take-screenshot';
 
 /**
@@ -26,31 +24,22 @@ describe('local simulation in the editor, against the real Docker engine', funct
   let features: Features;
 
   before(async function () {
-    if (!dockerAnswers()) {
-      assert.notEqual(process.env['FLOPS_TEST_STRICT'], '1', 'no Docker engine answers, but .ci/run installs and starts one');
-      skipWithReason(this, 'no Docker engine answers (install docker.io and start dockerd)');
-    }
+    requireDocker(this);
     const extension = vscode.extensions.getExtension<FlopsApi>('flops.flops-vscode');
     assert.ok(extension);
     features = await (await extension.activate()).ready;
-    ensureBaseImage((line) => console.log(`    ${line}`));
-    const fake = ensureFakeFlowerImage((line) => console.log(`    ${line}`));
-    copyExampleForFakeFlower(repo, fake, {
-      training_configuration: { data_tags: ['digits'], training_rounds: 40, min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2 },
-      simulation: { learner_profiles: [{ count: 2, preset: 'pi-class' }, { count: 1, preset: 'laptop' }] },
-    });
-    // Slow rounds, so the run is still going when the test looks at it.
-    const manager = readFileSync(path.join(repo, 'model_manager.py'), 'utf8');
-    writeFileSync(path.join(repo, 'model_manager.py'), manager.replace('    def fit_model(self) -> int:\n', '    def fit_model(self) -> int:\n        import time\n        time.sleep(0.7)\n'));
+    slowExampleRepo(
+      repo,
+      {
+        training_configuration: { data_tags: ['digits'], training_rounds: 40, min_available_clients: 2, min_fit_clients: 2, min_evaluate_clients: 2 },
+        simulation: { learner_profiles: [{ count: 2, preset: 'pi-class' }, { count: 1, preset: 'laptop' }] },
+      },
+      0.7,
+    );
   });
 
   after(async () => {
-    if (repo !== '' && dockerAnswers()) {
-      const key = await repoKey(repo);
-      run('docker', ['rm', '-f', ...run('docker', ['ps', '-aq', '--filter', `label=flops.repo=${key}`]).stdout.split('\n').filter(Boolean)]);
-      const tags = run('docker', ['image', 'ls', '--filter', 'reference=flops-edge-digits', '--format', '{{.Repository}}:{{.Tag}}']).stdout.split('\n').filter(Boolean);
-      if (tags.length > 0) run('docker', ['image', 'rm', '-f', ...tags]);
-    }
+    await removeRepoLeftovers(repo);
     rmSync(scratch, { recursive: true, force: true });
   });
 

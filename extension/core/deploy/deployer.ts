@@ -11,6 +11,7 @@ import { runSettings } from '../simulate/plan';
 import { addonConfig, runAddonDeploy } from './addon';
 import { capacityProblems, planDeployment, serviceSla, type DeployPlan, type PlannedService } from './deploy-plan';
 import { followDeployment } from './follow';
+import { isLoopbackUrl, normalUrl } from './urls';
 import { pushDeployImage } from './image-push';
 import { liveServices, removeRecorded, removeService } from './removal';
 import type { DeployedService, DeploymentRecord, RecordRead } from './deployment-record';
@@ -111,14 +112,6 @@ export interface UndeployReport {
   readonly requests: number;
 }
 
-function normalUrl(url: string): string {
-  try {
-    return new URL(url).href.replace(/\/+$/, '');
-  } catch {
-    return url;
-  }
-}
-
 function isCancel(error: unknown): boolean {
   return error instanceof FlError && error.kind === 'cancelled';
 }
@@ -174,14 +167,15 @@ export class OakestraDeployer {
     const name = appName(repoName);
     const files = await ports.buildContext.list(dir, signal);
     const localImage = await ports.buildContext.tag(name, dir, files, imageBuildArgs(config), signal);
-    const remoteImage = `${registry.replace(/\/+$/, '')}/${localImage}`;
+    const registryBase = registry.replace(/\/+$/, '');
+    const remoteImage = `${registryBase}/${localImage}`;
     const existing = await this.record(dir, target);
     const deploymentId = existing?.deploymentId ?? ports.randomId();
-    const planned = planDeployment({ slaText, slaPath, config, generatedRef: `${registry.replace(/\/+$/, '')}/${name}:latest`, localImage, remoteImage, deploymentId });
+    const planned = planDeployment({ slaText, slaPath, config, generatedRef: `${registryBase}/${name}:latest`, localImage, remoteImage, deploymentId });
     if (planned.kind === 'invalid') return planned;
     const { plan } = planned;
     for (const warning of planned.warnings) emit({ type: 'warning', text: warning });
-    if (target.url.startsWith('http://') && !/^http:\/\/(127\.|localhost[:/]|\[::1\])/.test(target.url)) {
+    if (target.url.startsWith('http://') && !isLoopbackUrl(target.url)) {
       emit({ type: 'warning', text: `Oakestra's API is plain HTTP: the password and tokens for ${target.url} cross the network unencrypted. Use it only on a network you trust (or behind a TLS proxy).` });
     }
 
@@ -196,7 +190,7 @@ export class OakestraDeployer {
     // `mlflow` service, which does not exist on Oakestra.
     const { mlflow } = config.simulation;
     const trackingUrl = mlflow.enabled ? mlflow.tracking_uri : undefined;
-    if (trackingUrl !== undefined && /^https?:\/\/(localhost|127\.|\[::1\])/i.test(trackingUrl)) {
+    if (trackingUrl !== undefined && isLoopbackUrl(trackingUrl)) {
       emit({ type: 'warning', text: `simulation.mlflow.tracking_uri (${trackingUrl}) is this machine's loopback: the deployed aggregator runs on an Oakestra worker and cannot reach it. Use an address the worker reaches.` });
     } else if (mlflow.enabled && mlflow.tracking_uri === undefined) {
       emit({ type: 'warning', text: 'The deployed ServerApp logs to MLflow at http://mlflow:5000 (the local simulation\'s service), which does not exist on Oakestra: its metrics are only in the run service\'s log. Set simulation.mlflow.tracking_uri to a tracking server the aggregator\'s worker reaches to keep them.' });

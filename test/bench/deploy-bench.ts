@@ -8,6 +8,7 @@ import { deployPorts } from '../../extension/io/deployment-store';
 import { OakestraClient } from '../../extension/io/oakestra-client';
 import { PythonPool } from '../../extension/io/python-pool';
 import { FakeOakestraProcess } from '../unit/fakes/fake-oakestra-process';
+import { median } from './median';
 
 /**
  * Oakestra figures (issue #12), against the fake Oakestra in its own process: the client's overhead per
@@ -16,11 +17,6 @@ import { FakeOakestraProcess } from '../unit/fakes/fake-oakestra-process';
  * instances (one poll of the services through the client, beside a bare GET + JSON.parse of the same
  * answer; and building the tree, beside JSON.stringify of the same state).
  */
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
 /** The client with every call timed. */
 function timed(api: OakestraApi, spent: { ms: number }): OakestraApi {

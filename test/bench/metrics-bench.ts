@@ -8,6 +8,7 @@ import { emptyRunView, reduceRun } from '../../extension/core/runs/run-view';
 import { demoEvents } from '../webview/demo-run';
 import { deltaMessage, snapshotMessage } from '../../extension/ui/metrics/panel-messages';
 import { ReplayHarness } from '../webview/replay-browser';
+import { median } from './median';
 
 /**
  * Metrics panel figures (issue #11), in the replay harness in Chromium, each beside a baseline measured
@@ -16,11 +17,6 @@ import { ReplayHarness } from '../webview/replay-browser';
  * bare canvas redraw of the same points; hover and zoom; the latency from a delta's message to the next
  * painted frame; the extension side's cost of turning a finished round into its delta; the bundle size.
  */
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
 /** A run of `rounds` rounds and `learners` learners with four metrics each, built directly (a fold of 10,000 rounds of events would time the fold, not the panel). */
 export function bigSeries(rounds: number, learners: number): RunSeries {

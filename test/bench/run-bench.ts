@@ -10,6 +10,7 @@ import { runtimeFigures } from './runtime-bench';
 import { metricsFigures } from './metrics-bench';
 import { simulationFigures } from './simulation-bench';
 import { deployFigures } from './deploy-bench';
+import { median } from './median';
 
 /**
  * `npm run bench`: performance figures of issues #2, #5, #11 and #12, each printed as a ratio against a baseline measured
@@ -20,11 +21,6 @@ const root = path.resolve(__dirname, '../../..');
 const dist = path.join(root, 'dist');
 const files = Number(process.env['FLOPS_BENCH_FILES'] ?? 1000);
 const rounds = Number(process.env['FLOPS_BENCH_ROUNDS'] ?? 5);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
 /** CPython reading and ast.parse-ing the same files, timed inside the interpreter (no start-up). */
 function pythonParseMs(dir: string): number {

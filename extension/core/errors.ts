@@ -34,6 +34,11 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new FlError('cancelled', 'The operation was cancelled.');
 }
 
+/** Whether what was thrown is a cancellation (the user's Ctrl-C or Cancel, an aborted signal). */
+export function isCancelled(error: unknown): boolean {
+  return error instanceof FlError && error.kind === 'cancelled';
+}
+
 /** The message of whatever was thrown (an Error's message, anything else as a string). */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -1,5 +1,5 @@
 import { toFlopsProjectRequest, type ProjectFile } from '../config/project-file';
-import { FlError, messageOf } from '../errors';
+import { FlError, isCancelled, messageOf } from '../errors';
 import type { Clock } from '../ports';
 import type { DeployEvent, DeployOptions, DeployOutcome, DeployPorts, DeployResult, DeploymentStorePort, NamedTarget } from './deployer';
 import type { DeployPlan } from './deploy-plan';
@@ -7,6 +7,7 @@ import { parseProjectInput, projectFileName } from '../config/project-input';
 import type { DeploymentRecord } from './deployment-record';
 import { sleep } from './follow';
 import type { FlopsManagerApi, OakestraApi, OakestraApplication, OakestraService } from './oakestra-api';
+import { liveServices } from './removal';
 import { mergeLogWindow } from './oakestra-monitor';
 import { describeStatus } from './oakestra-status';
 
@@ -133,15 +134,10 @@ export async function deployAddon(dir: string, config: ProjectFile, deps: AddonD
       await save(record);
       step(`FLOps created the project application ${project.name}`);
     }
-    let services: OakestraService[];
-    try {
-      services = await api.services(project.id, signal);
-    } catch (error) {
-      if ((error as { status?: unknown }).status === 404) {
-        if (ran) return { outcome: 'finished', message: `The FLOps project ${project.name} finished and FLOps removed it.`, record, services: [] };
-        return { outcome: 'failed', message: `The FLOps project application ${project.name} disappeared before training ran.`, record, services: [] };
-      }
-      throw error;
+    const services = await liveServices(api, project.id, signal);
+    if (services === undefined) {
+      if (ran) return { outcome: 'finished', message: `The FLOps project ${project.name} finished and FLOps removed it.`, record, services: [] };
+      return { outcome: 'failed', message: `The FLOps project application ${project.name} disappeared before training ran.`, record, services: [] };
     }
     record = { ...record, services: services.map((s) => ({ name: s.name, role: s.name.startsWith('flearner') ? ('learner' as const) : s.name.startsWith('builder') ? ('starter' as const) : ('aggregator' as const), id: s.id, fingerprint: '', instancesRequested: s.instances.length })) };
     for (const service of services) {
@@ -197,7 +193,7 @@ export async function runAddonDeploy(ports: DeployPorts, dir: string, config: Pr
     const plan: DeployPlan = { application: { name: result.record.application.name, namespace: 'proj', description: 'FLOps project' }, image: { local: result.record.image.local, remote: result.record.image.remote }, services: [], sla: {}, config: { ...result.record.config } };
     return { kind: 'done', outcome: result.outcome, message: result.message, plan, record: result.record, services: result.services, requests: api.requestCount };
   } catch (error) {
-    if (error instanceof FlError && error.kind === 'cancelled') throw new FlError('cancelled', `Stopped following. The FLOps project keeps going on ${options.target.url}; "flops deployments" shows it, "flops undeploy" removes its application.`);
+    if (isCancelled(error)) throw new FlError('cancelled', `Stopped following. The FLOps project keeps going on ${options.target.url}; "flops deployments" shows it, "flops undeploy" removes its application.`);
     throw error;
   }
 }

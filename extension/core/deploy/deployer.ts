@@ -1,4 +1,4 @@
-import { FlError, messageOf } from '../errors';
+import { FlError, isCancelled, messageOf } from '../errors';
 import { imageBuildArgs } from '../generate/deployment';
 import type { GenerationPreparation } from '../generate/generation-preparation';
 import type { GenerationPlan } from '../generate/manifest';
@@ -110,10 +110,6 @@ export interface UndeployReport {
   /** Nothing was recorded for the target. */
   readonly nothing: boolean;
   readonly requests: number;
-}
-
-function isCancel(error: unknown): boolean {
-  return error instanceof FlError && error.kind === 'cancelled';
 }
 
 export class OakestraDeployer {
@@ -264,7 +260,7 @@ export class OakestraDeployer {
       }
       await save({ ...record, state: 'deployed' });
     } catch (error) {
-      if (isCancel(error)) {
+      if (isCancelled(error)) {
         throw new FlError('cancelled', `Deploy interrupted. What it created so far is in ${ports.records.path(dir, target.name)}: "flops deploy" starts over from it (removing that first), "flops undeploy" removes it.`);
       }
       throw error;
@@ -276,7 +272,7 @@ export class OakestraDeployer {
       await save({ ...record, outcome: followed.outcome, message: followed.message });
       return { kind: 'done', outcome: followed.outcome, message: followed.message, plan, record, services: followed.services, requests: api.requestCount };
     } catch (error) {
-      if (isCancel(error)) throw new FlError('cancelled', `Stopped following. The deployment keeps running on ${target.url}; "flops deployments" shows it, "flops undeploy" removes it.`);
+      if (isCancelled(error)) throw new FlError('cancelled', `Stopped following. The deployment keeps running on ${target.url}; "flops deployments" shows it, "flops undeploy" removes it.`);
       throw error;
     }
   }

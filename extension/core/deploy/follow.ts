@@ -1,4 +1,4 @@
-import { FlError, messageOf, throwIfCancelled } from '../errors';
+import { FlError, isCancelled, messageOf, throwIfCancelled } from '../errors';
 import type { Clock } from '../ports';
 import { parseMetricsLine } from '../simulate/log-lines';
 import type { DeployPlan } from './deploy-plan';
@@ -31,10 +31,6 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
   });
 }
 
-function isCancel(error: unknown): boolean {
-  return error instanceof FlError && error.kind === 'cancelled';
-}
-
 /**
  * Polls the application's services until the run ends (the one-shot `run` service COMPLETES, or
  * fails), or, detached, until every instance runs. Each status change becomes a plain-words event;
@@ -59,10 +55,8 @@ export async function followDeployment(api: OakestraApi, plan: DeployPlan, recor
       services = await api.services(appId, options.signal);
       pollFailures = 0;
     } catch (error) {
-      if (isCancel(error) || hasStatus(error, 404)) {
-        if (isCancel(error)) throw error;
-        return { outcome: 'failed', message: `The application ${record.application.name} disappeared from Oakestra while it was followed (deleted outside this tool?).`, services: [] };
-      }
+      if (isCancelled(error)) throw error;
+      if (hasStatus(error, 404)) return { outcome: 'failed', message: `The application ${record.application.name} disappeared from Oakestra while it was followed (deleted outside this tool?).`, services: [] };
       pollFailures++;
       if (pollFailures >= 5) throw error;
       emit({ type: 'warning', text: `Could not poll Oakestra (${messageOf(error)}); retrying (${pollFailures}/5). The data shown is stale.` });

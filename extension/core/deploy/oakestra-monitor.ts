@@ -2,6 +2,7 @@ import { messageOf } from '../errors';
 import type { Clock, Logger } from '../ports';
 import type { DeploymentStorePort } from './deployer';
 import type { OakestraApi, OakestraTarget } from './oakestra-api';
+import { liveServices } from './removal';
 import type { DeploymentState, TargetState } from './oakestra-tree';
 
 /**
@@ -157,17 +158,16 @@ export class OakestraMonitor {
           next.push({ repo: d.repo, record: d.record });
           continue;
         }
-        try {
-          const services = await client.services(appId);
-          for (const service of services) for (const instance of service.instances) {
-            const key = `${target.name}/${service.id}/${instance.number}`;
-            this.logs.set(key, mergeLogWindow(this.logs.get(key) ?? '', instance.logs));
-          }
-          next.push({ repo: d.repo, record: d.record, services });
-        } catch (error) {
-          if ((error as { status?: unknown }).status === 404) next.push({ repo: d.repo, record: d.record, services: [], gone: true });
-          else throw error;
+        const services = await liveServices(client, appId);
+        if (services === undefined) {
+          next.push({ repo: d.repo, record: d.record, services: [], gone: true });
+          continue;
         }
+        for (const service of services) for (const instance of service.instances) {
+          const key = `${target.name}/${service.id}/${instance.number}`;
+          this.logs.set(key, mergeLogWindow(this.logs.get(key) ?? '', instance.logs));
+        }
+        next.push({ repo: d.repo, record: d.record, services });
       }
       this.failures.delete(target.name);
       this.states.set(target.name, { ...base, clusters, deployments: next, updatedAt: this.ports.clock.now() });
